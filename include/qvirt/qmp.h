@@ -30,6 +30,12 @@
 
 G_BEGIN_DECLS
 
+/* jansson has no g_autoptr support of its own. */
+#ifndef QVIRT_JSON_AUTOPTR_DEFINED
+#define QVIRT_JSON_AUTOPTR_DEFINED
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
+#endif
+
 #define QMP_ERROR (qmp_error_quark ())
 GQuark qmp_error_quark (void);
 
@@ -277,7 +283,10 @@ QmpClient *qmp_client_connect_sync (const char *path,
  *
  * Waits for QEMU's greeting and negotiates capabilities
  * (`qmp_capabilities`, with `oob` when asked for and offered). Subject to
- * the client's default timeout.
+ * the client's default timeout, or 30 seconds when it has none, so a peer
+ * that never greets cannot hang the caller. Commands may be executed
+ * once this completed (or while it is negotiating: they queue behind
+ * `qmp_capabilities`).
  */
 void qmp_client_handshake_async (QmpClient *client,
                                  GCancellable *cancellable,

@@ -92,22 +92,23 @@ test_qemu_start (const char * const *extra_args)
     }
   g_ptr_array_add (argv, NULL);
 
+  /* We reap QEMU ourselves (test_qemu_wait_exit), so no GSubprocess,
+   * whose own child watch would race us for the exit status. */
   {
-    g_autoptr(GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
-    g_autoptr(GSubprocess) proc = NULL;
-    const char *pid_str;
+    int source_fds[] = { listen_fd };
+    int target_fds[] = { listen_fd };
 
-    g_subprocess_launcher_take_fd (launcher, listen_fd, listen_fd);
-    g_subprocess_launcher_take_stderr_fd (launcher, log_fd);
-    proc = g_subprocess_launcher_spawnv (launcher,
-                                         (const char * const *) argv->pdata,
-                                         &error);
-    if (proc == NULL)
+    if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv->pdata,
+                                           NULL,
+                                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL,
+                                           -1, -1, log_fd,
+                                           source_fds, target_fds, 1,
+                                           &qemu->pid, NULL, NULL, NULL, &error))
       g_error ("cannot start %s: %s", test_qemu_binary (), error->message);
-    pid_str = g_subprocess_get_identifier (proc);
-    qemu->pid = (GPid) g_ascii_strtoll (pid_str, NULL, 10);
   }
+  close (listen_fd);
+  close (log_fd);
   return qemu;
 }
 

@@ -1,0 +1,36 @@
+/* Runs the programs in examples/ against a real QEMU, so the examples the
+ * docs point to keep working, not just compiling. */
+#include "qemu-harness.h"
+
+#include <gio/gio.h>
+
+static void
+test_qmp_status_example (void)
+{
+  const char *qemu_args[] = { "-machine", "pc", "-accel", "tcg", NULL };
+  g_autoptr(TestQemu) qemu = test_qemu_start (qemu_args);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, QVIRT_EXAMPLE_QMP_STATUS, qemu->qmp_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("example stdout:\n%s\nstderr:\n%s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "QEMU 7.") || g_str_has_prefix (out, "QEMU "));
+  g_assert_nonnull (strstr (out, "status: prelaunch\n"));
+  g_assert_nonnull (strstr (out, "event RESUME at "));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/examples/qmp-status", test_qmp_status_example);
+  return g_test_run ();
+}

@@ -92,8 +92,11 @@ typedef struct _QmpStream QmpStream;
  * @message: (transfer none): one complete JSON object
  * @user_data: as given to qmp_stream_feed()
  *
+ * Must not feed or free the stream; return FALSE instead.
+ *
  * Returns: TRUE to go on parsing, FALSE to stop at once (the rest of the
- *   fed data stays buffered for the next qmp_stream_feed()).
+ *   fed data stays buffered for the next qmp_stream_feed(); feed
+ *   NULL, 0 to go on without new data).
  */
 typedef gboolean (*QmpStreamMessageFunc) (json_t *message, gpointer user_data);
 
@@ -111,7 +114,8 @@ void qmp_stream_free (QmpStream *stream);
 /**
  * qmp_stream_feed:
  * @stream: a parser
- * @data: bytes received (they may split or merge messages anywhere)
+ * @data: (nullable): bytes received (they may split or merge messages
+ *   anywhere); NULL when @len is 0
  * @len: length of @data
  * @func: called once per complete message, in order
  * @user_data: passed to @func
@@ -119,6 +123,9 @@ void qmp_stream_free (QmpStream *stream);
  *
  * Appends @data and calls @func for every message it completes. A
  * message is a JSON object; whitespace between messages is skipped.
+ * Framing does not depend on newlines. Keys must be unique in an object.
+ * A message over the limit fails as soon as its buffered part exceeds
+ * the limit, not when it ends.
  *
  * Returns: FALSE with @error set when the stream is invalid (not a JSON
  *   object, invalid JSON, invalid UTF-8, or a message larger than the
@@ -132,11 +139,22 @@ gboolean qmp_stream_feed (QmpStream *stream,
                           GError **error);
 
 /**
+ * qmp_stream_set_max_message_size:
+ * @stream: a parser
+ * @max_message_size: the new limit (0 for QMP_DEFAULT_MAX_MESSAGE_SIZE)
+ *
+ * Changes the limit from now on, for the message in progress too.
+ */
+void qmp_stream_set_max_message_size (QmpStream *stream, gsize max_message_size);
+
+/**
  * qmp_stream_is_idle:
  * @stream: a parser
  *
- * Returns: TRUE when no partial message is buffered (so an EOF now is a
- *   clean end of stream, not one in the middle of a message).
+ * Returns: TRUE when nothing but whitespace is buffered (so an EOF now
+ *   is a clean end of stream, not one in the middle of a message).
+ *   FALSE after a callback stopped with more messages buffered, and
+ *   after an error.
  */
 gboolean qmp_stream_is_idle (QmpStream *stream);
 
@@ -189,7 +207,11 @@ gboolean qmp_schema_command_has_argument (QmpSchema *schema,
  * @arguments against the schema: an unknown command
  * (QMP_ERROR_UNKNOWN_COMMAND), an unknown argument, a missing mandatory
  * argument or an argument of the wrong JSON type
- * (QMP_ERROR_INVALID_ARGUMENT, message naming the argument).
+ * (QMP_ERROR_INVALID_ARGUMENT, message naming the argument). For a
+ * union, the variant its tag argument selects is checked; when the tag
+ * names no variant, members of any variant are accepted (QEMU then
+ * rejects the tag itself). device_add accepts arguments beyond its
+ * schema (device properties, which introspection does not show).
  *
  * Returns: TRUE if the command is acceptable as far as the check goes.
  */
@@ -362,7 +384,8 @@ void qmp_client_set_default_timeout (QmpClient *client, gint timeout_ms);
  *
  * The largest message accepted from QEMU (default
  * QMP_DEFAULT_MAX_MESSAGE_SIZE). A larger one is a protocol error that
- * closes the connection. Takes effect for messages not yet started.
+ * closes the connection. Takes effect at once, for a message being
+ * received too.
  */
 void qmp_client_set_max_message_size (QmpClient *client, gsize max_size);
 

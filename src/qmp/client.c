@@ -42,11 +42,18 @@ typedef struct {
   guint n_fds;
 } OutgoingMessage;
 
+/* How the library's own commands (qmp_capabilities, query-qmp-schema)
+ * are answered: synchronously, with the "return" value or an error.
+ * Unlike a GTask this holds no reference to the client, so the user's
+ * last unref still closes the connection while one is pending. */
+typedef void (*InternalReplyFunc) (QmpClient *client, json_t *reply, const GError *error);
+
 typedef struct {
   QmpClient *client;   /* not a reference: pending entries die first */
   guint64 id;
   char *command;       /* for error messages */
   GTask *task;         /* NULL once the caller was answered */
+  InternalReplyFunc internal_func;  /* instead of task, for our own commands */
   gboolean raw;
   json_t *caller_id;   /* raw commands: the caller's own "id", if any */
   GSource *timeout_source;
@@ -81,6 +88,7 @@ struct _QmpClient {
 
   GTask *handshake_task;
   GSource *handshake_timeout;
+  GSource *handshake_cancel;
   int version_major, version_minor, version_micro;
   char *package;
   GStrv capabilities;
@@ -93,9 +101,12 @@ struct _QmpClient {
   QmpClosedFunc closed_func;
   gpointer closed_data;
   GDestroyNotify closed_destroy;
+  GError *closed_reason;     /* set once closed */
+  GSource *closed_idle;      /* runs the closed handler */
+  gboolean closed_notified;
 
   QmpSchema *schema;
-  GPtrArray *schema_waiters; /* of GTask, while query-qmp-schema runs */
+  GPtrArray *schema_waiters; /* of SchemaWaiter, while query-qmp-schema runs */
   gboolean check_commands;
 };
 
@@ -160,6 +171,7 @@ static void
 pending_command_fail (PendingCommand *pending, GError *error)
 {
   GTask *task = g_steal_pointer (&pending->task);
+  InternalReplyFunc internal_func = g_steal_pointer (&pending->internal_func);
 
   destroy_source (&pending->timeout_source);
   destroy_source (&pending->cancel_source);
@@ -167,9 +179,11 @@ pending_command_fail (PendingCommand *pending, GError *error)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
+      return;
     }
-  else
-    g_error_free (error);
+  if (internal_func)
+    internal_func (pending->client, NULL, error);
+  g_error_free (error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -320,6 +334,28 @@ client_send (QmpClient *client,
 /* ------------------------------------------------------------------ */
 /* Closing                                                             */
 
+/* Runs the closed handler if its turn is pending (see below). */
+static void
+run_closed_handler (QmpClient *client)
+{
+  if (client->closed_reason == NULL || client->closed_notified)
+    return;
+  client->closed_notified = TRUE;
+  destroy_source (&client->closed_idle);
+  if (client->closed_func)
+    client->closed_func (client, client->closed_reason, client->closed_data);
+}
+
+static gboolean
+on_closed_idle (gpointer user_data)
+{
+  QmpClient *client = user_data;
+
+  g_source_unref (g_steal_pointer (&client->closed_idle));
+  run_closed_handler (client);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 client_close_with_error (QmpClient *client, GError *reason)
 {
@@ -340,6 +376,7 @@ client_close_with_error (QmpClient *client, GError *reason)
   destroy_source (&client->read_source);
   destroy_source (&client->write_source);
   destroy_source (&client->handshake_timeout);
+  destroy_source (&client->handshake_cancel);
   g_queue_clear_full (&client->outgoing, (GDestroyNotify) outgoing_message_free);
   if (client->fd >= 0)
     {
@@ -363,7 +400,7 @@ client_close_with_error (QmpClient *client, GError *reason)
   for (guint i = 0; i < to_fail->len; i++)
     {
       pending = to_fail->pdata[i];
-      if (pending->task)
+      if (pending->task || pending->internal_func)
         pending_command_fail (pending,
                               g_error_new (QMP_ERROR, QMP_ERROR_CLOSED,
                                            "%s: %s", pending->command,
@@ -371,9 +408,15 @@ client_close_with_error (QmpClient *client, GError *reason)
       pending_command_free (pending);
     }
 
-  if (client->closed_func)
-    client->closed_func (client, reason, client->closed_data);
-  g_error_free (reason);
+  /* GTask may defer the callbacks of the commands failed above to an
+   * idle of default priority; the closed handler comes after them, from
+   * a low-priority idle (or at the end of a sync call, whichever first). */
+  client->closed_reason = g_steal_pointer (&reason);
+  client->closed_idle = g_idle_source_new ();
+  g_source_set_priority (client->closed_idle, G_PRIORITY_LOW);
+  g_source_set_callback (client->closed_idle, on_closed_idle, qmp_client_ref (client),
+                         (GDestroyNotify) qmp_client_unref);
+  g_source_attach (client->closed_idle, client->context);
 
   qmp_client_unref (client);
 }
@@ -461,6 +504,19 @@ deliver_reply (QmpClient *client, json_t *message)
       return;
     }
 
+  if (pending->internal_func)
+    {
+      InternalReplyFunc internal_func = g_steal_pointer (&pending->internal_func);
+      json_t *err = json_object_get (message, "error");
+      g_autoptr(GError) error = NULL;
+
+      if (err)
+        error = qmp_error_new_command (json_string_value (json_object_get (err, "class")),
+                                       json_string_value (json_object_get (err, "desc")));
+      internal_func (client, json_object_get (message, "return"), error);
+      pending_command_free (pending);
+      return;
+    }
   task = g_steal_pointer (&pending->task);
   if (task == NULL)
     {
@@ -727,6 +783,9 @@ qmp_client_unref (QmpClient *client)
   /* Closing runs callbacks that may take and drop references again. */
   g_ref_count_init (&client->ref_count);
   qmp_client_close (client);
+  /* Nobody may iterate the context again: notify now rather than from
+   * the idle, whose reference would keep the client alive. */
+  run_closed_handler (client);
   if (!g_ref_count_dec (&client->ref_count))
     return;
 
@@ -737,6 +796,7 @@ qmp_client_unref (QmpClient *client)
   if (client->closed_destroy)
     client->closed_destroy (client->closed_data);
   g_clear_pointer (&client->schema, qmp_schema_unref);
+  g_clear_error (&client->closed_reason);
   g_free (client->package);
   g_strfreev (client->capabilities);
   g_main_context_unref (client->context);
@@ -784,6 +844,7 @@ on_command_cancelled (GCancellable *cancellable, gpointer user_data)
 static void
 send_command (QmpClient *client,
               GTask *task,
+              InternalReplyFunc internal_func,
               const char *command,
               json_t *message,
               json_t *caller_id,
@@ -799,8 +860,16 @@ send_command (QmpClient *client,
 
   if (client->state == STATE_CLOSED)
     {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_CLOSED,
-                               "%s: the QMP connection is closed", command);
+      GError *closed = g_error_new (QMP_ERROR, QMP_ERROR_CLOSED,
+                                    "%s: the QMP connection is closed", command);
+
+      if (task)
+        g_task_return_error (task, closed);
+      else
+        {
+          internal_func (client, NULL, closed);
+          g_error_free (closed);
+        }
       return;
     }
 
@@ -810,7 +879,8 @@ send_command (QmpClient *client,
   pending->client = client;
   pending->id = id;
   pending->command = g_strdup (command);
-  pending->task = g_object_ref (task);
+  pending->task = task ? g_object_ref (task) : NULL;
+  pending->internal_func = internal_func;
   pending->raw = raw;
   pending->caller_id = caller_id ? json_incref (caller_id) : NULL;
 
@@ -895,26 +965,18 @@ execute_checked (QmpClient *client,
       return;
     }
   message = build_command_message (command, arguments, flags);
-  send_command (client, task, command, message, NULL, FALSE, fds, n_fds,
+  send_command (client, task, NULL, command, message, NULL, FALSE, fds, n_fds,
                 effective_timeout (client, timeout_ms), cancellable);
 }
 
-static void
-on_schema_for_check (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  DeferredCommand *deferred = user_data;
-  QmpClient *client = g_task_get_task_data (deferred->task);
-  GError *error = NULL;
-  g_autoptr(QmpSchema) schema = qmp_client_get_schema_finish (client, result, &error);
+/* Someone waiting for the schema: a caller of qmp_client_get_schema_*
+ * (task), or a command to check before sending (deferred). */
+typedef struct {
+  GTask *task;
+  DeferredCommand *deferred;
+} SchemaWaiter;
 
-  if (schema == NULL)
-    g_task_return_error (deferred->task, error);
-  else
-    execute_checked (client, schema, deferred->task, deferred->command,
-                     deferred->arguments, deferred->fds, deferred->n_fds,
-                     deferred->flags, deferred->timeout_ms, deferred->cancellable);
-  deferred_command_free (deferred);
-}
+static void fetch_schema (QmpClient *client, SchemaWaiter *waiter);
 
 void
 qmp_client_execute_full_async (QmpClient *client,
@@ -967,7 +1029,12 @@ qmp_client_execute_full_async (QmpClient *client,
       deferred->timeout_ms = timeout_ms;
       deferred->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
       deferred->task = g_object_ref (task);
-      qmp_client_get_schema_async (client, cancellable, on_schema_for_check, deferred);
+      {
+        SchemaWaiter *waiter = g_new0 (SchemaWaiter, 1);
+
+        waiter->deferred = deferred;
+        fetch_schema (client, waiter);
+      }
       return;
     }
 
@@ -1013,6 +1080,9 @@ wait_for_result (QmpClient *client, GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (client->context, TRUE);
+  /* A sync caller learns of a close by the time the call returns. */
+  if (client->state == STATE_CLOSED)
+    run_closed_handler (client);
   return *slot;
 }
 
@@ -1104,7 +1174,7 @@ qmp_client_execute_raw_async (QmpClient *client,
     }
 
   caller_id = json_object_get (message, "id");
-  send_command (client, task, json_string_value (command), message, caller_id,
+  send_command (client, task, NULL, json_string_value (command), message, caller_id,
                 TRUE, NULL, 0, effective_timeout (client, timeout_ms), cancellable);
 }
 
@@ -1145,21 +1215,19 @@ qmp_client_execute_raw_sync (QmpClient *client,
 /* Handshake                                                           */
 
 static void
-on_capabilities_negotiated (GObject *source, GAsyncResult *result, gpointer user_data)
+on_capabilities_negotiated (QmpClient *client, json_t *reply, const GError *error)
 {
-  QmpClient *client = user_data;
-  GError *error = NULL;
-  g_autoptr(json_t) reply = qmp_client_execute_finish (client, result, &error);
   GTask *task = g_steal_pointer (&client->handshake_task);
 
   destroy_source (&client->handshake_timeout);
+  destroy_source (&client->handshake_cancel);
   if (reply == NULL)
     {
       /* A monitor that refuses negotiation is of no use: close it. */
       client->oob_enabled = FALSE;
       if (task)
         g_task_return_error (task, g_error_copy (error));
-      client_close_with_error (client, error);
+      client_close_with_error (client, g_error_copy (error));
     }
   else if (client->state != STATE_CLOSED)
     {
@@ -1168,7 +1236,6 @@ on_capabilities_negotiated (GObject *source, GAsyncResult *result, gpointer user
         g_task_return_boolean (task, TRUE);
     }
   g_clear_object (&task);
-  qmp_client_unref (client);
 }
 
 static void
@@ -1211,14 +1278,8 @@ handle_greeting (QmpClient *client, json_t *message)
     }
 
   command = build_command_message ("qmp_capabilities", arguments, QMP_EXECUTE_NONE);
-  {
-    g_autoptr(GTask) task = g_task_new (NULL, NULL, on_capabilities_negotiated,
-                                        qmp_client_ref (client));
-
-    g_task_set_task_data (task, client, NULL);
-    send_command (client, task, "qmp_capabilities", command, NULL, FALSE,
-                  NULL, 0, QMP_TIMEOUT_NONE, NULL);
-  }
+  send_command (client, NULL, on_capabilities_negotiated, "qmp_capabilities", command,
+                NULL, FALSE, NULL, 0, QMP_TIMEOUT_NONE, NULL);
 }
 
 static gboolean
@@ -1235,6 +1296,26 @@ on_handshake_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A half-done handshake leaves the connection in no usable state, so
+ * giving up on it closes the client. */
+static gboolean
+on_handshake_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  QmpClient *client = user_data;
+  GTask *task = g_steal_pointer (&client->handshake_task);
+
+  g_source_unref (g_steal_pointer (&client->handshake_cancel));
+  if (task)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "the QMP handshake was cancelled");
+      g_object_unref (task);
+    }
+  client_close_with_error (client,
+    g_error_new_literal (QMP_ERROR, QMP_ERROR_CLOSED, "the QMP handshake was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
 void
 qmp_client_handshake_async (QmpClient *client,
                             GCancellable *cancellable,
@@ -1248,6 +1329,7 @@ qmp_client_handshake_async (QmpClient *client,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, qmp_client_handshake_async);
+  g_task_set_check_cancellable (task, FALSE);
   if (client->state == STATE_CLOSED)
     {
       g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_CLOSED,
@@ -1273,6 +1355,13 @@ qmp_client_handshake_async (QmpClient *client,
   client->handshake_timeout = g_timeout_source_new ((guint) timeout_ms);
   g_source_set_callback (client->handshake_timeout, on_handshake_timeout, client, NULL);
   g_source_attach (client->handshake_timeout, client->context);
+  if (cancellable)
+    {
+      client->handshake_cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (client->handshake_cancel,
+                             G_SOURCE_FUNC (on_handshake_cancelled), client, NULL);
+      g_source_attach (client->handshake_cancel, client->context);
+    }
 }
 
 gboolean
@@ -1337,12 +1426,7 @@ qmp_client_set_max_message_size (QmpClient *client, gsize max_size)
   g_return_if_fail (client != NULL);
 
   client->max_message_size = max_size ? max_size : QMP_DEFAULT_MAX_MESSAGE_SIZE;
-  /* Safe only between messages; otherwise the next stream picks it up. */
-  if (qmp_stream_is_idle (client->stream))
-    {
-      qmp_stream_free (client->stream);
-      client->stream = qmp_stream_new (client->max_message_size);
-    }
+  qmp_stream_set_max_message_size (client->stream, client->max_message_size);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1415,29 +1499,55 @@ qmp_client_set_closed_handler (QmpClient *client,
 /* Schema                                                              */
 
 static void
-on_schema_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+schema_waiter_answer (QmpClient *client, SchemaWaiter *waiter, const GError *error)
 {
-  QmpClient *client = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(json_t) reply = qmp_client_execute_finish (client, result, &error);
+  if (waiter->deferred)
+    {
+      DeferredCommand *deferred = waiter->deferred;
+
+      if (client->schema)
+        execute_checked (client, client->schema, deferred->task, deferred->command,
+                         deferred->arguments, deferred->fds, deferred->n_fds,
+                         deferred->flags, deferred->timeout_ms, deferred->cancellable);
+      else
+        g_task_return_error (deferred->task, g_error_copy (error));
+      deferred_command_free (deferred);
+    }
+  else if (client->schema)
+    g_task_return_pointer (waiter->task, qmp_schema_ref (client->schema),
+                           (GDestroyNotify) qmp_schema_unref);
+  else
+    g_task_return_error (waiter->task, g_error_copy (error));
+  g_clear_object (&waiter->task);
+  g_free (waiter);
+}
+
+static void
+on_schema_fetched (QmpClient *client, json_t *reply, const GError *error)
+{
   g_autoptr(GPtrArray) waiters = client->schema_waiters;
+  g_autoptr(GError) schema_error = NULL;
 
   client->schema_waiters = g_ptr_array_new ();
   if (reply && client->schema == NULL)
-    client->schema = qmp_schema_new (reply, &error);
-
+    client->schema = qmp_schema_new (reply, &schema_error);
   for (guint i = 0; i < waiters->len; i++)
-    {
-      GTask *task = waiters->pdata[i];
+    schema_waiter_answer (client, waiters->pdata[i], schema_error ? schema_error : error);
+}
 
-      if (client->schema)
-        g_task_return_pointer (task, qmp_schema_ref (client->schema),
-                               (GDestroyNotify) qmp_schema_unref);
-      else
-        g_task_return_error (task, g_error_copy (error));
-      g_object_unref (task);
-    }
-  qmp_client_unref (client);
+/* Queues @waiter; the first waiter starts the one query-qmp-schema that
+ * everyone who asks meanwhile shares. */
+static void
+fetch_schema (QmpClient *client, SchemaWaiter *waiter)
+{
+  g_autoptr(json_t) message = NULL;
+
+  g_ptr_array_add (client->schema_waiters, waiter);
+  if (client->schema_waiters->len > 1)
+    return;
+  message = build_command_message ("query-qmp-schema", NULL, QMP_EXECUTE_NONE);
+  send_command (client, NULL, on_schema_fetched, "query-qmp-schema", message, NULL, FALSE,
+                NULL, 0, effective_timeout (client, QMP_TIMEOUT_DEFAULT), NULL);
 }
 
 void
@@ -1446,7 +1556,8 @@ qmp_client_get_schema_async (QmpClient *client,
                              GAsyncReadyCallback callback,
                              gpointer user_data)
 {
-  GTask *task;
+  g_autoptr(GTask) task = NULL;
+  SchemaWaiter *waiter;
 
   g_return_if_fail (client != NULL);
 
@@ -1456,16 +1567,17 @@ qmp_client_get_schema_async (QmpClient *client,
     {
       g_task_return_pointer (task, qmp_schema_ref (client->schema),
                              (GDestroyNotify) qmp_schema_unref);
-      g_object_unref (task);
       return;
     }
-
-  /* Everyone who asks while the fetch runs shares its answer. */
-  g_ptr_array_add (client->schema_waiters, task);
-  if (client->schema_waiters->len == 1)
-    qmp_client_execute_full_async (client, "query-qmp-schema", NULL, NULL, 0,
-                                   QMP_EXECUTE_NO_CHECK, QMP_TIMEOUT_DEFAULT, NULL,
-                                   on_schema_fetched, qmp_client_ref (client));
+  if (client->state == STATE_AWAITING_GREETING)
+    {
+      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
+                               "query-qmp-schema: the QMP handshake has not completed");
+      return;
+    }
+  waiter = g_new0 (SchemaWaiter, 1);
+  waiter->task = g_steal_pointer (&task);
+  fetch_schema (client, waiter);
 }
 
 QmpSchema *

@@ -1,0 +1,82 @@
+#include "util/proc.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Splits /proc/PID/stat after the command name, which may itself hold
+ * spaces and parentheses: everything after the LAST ')' is fields 3... */
+static gboolean
+read_stat_fields (pid_t pid, char ***fields, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  const char *after_comm;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return FALSE;
+  after_comm = strrchr (contents, ')');
+  if (after_comm == NULL || after_comm[1] != ' ')
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot parse %s", path);
+      return FALSE;
+    }
+  *fields = g_strsplit (after_comm + 2, " ", -1);
+  return TRUE;
+}
+
+/* Field numbers as in proc(5), counted from 1; fields[0] is field 3. */
+static gboolean
+get_stat_field (char **fields, guint field, guint64 *value)
+{
+  if (g_strv_length (fields) < field - 2)
+    return FALSE;
+  return g_ascii_string_to_unsigned (fields[field - 3], 10, 0, G_MAXUINT64,
+                                     value, NULL);
+}
+
+gboolean
+qvirt_proc_get_start_time (pid_t pid, guint64 *start_time, GError **error)
+{
+  g_auto(GStrv) fields = NULL;
+
+  if (!read_stat_fields (pid, &fields, error))
+    return FALSE;
+  if (!get_stat_field (fields, 22, start_time))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot read the start time of process %d", (int) pid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+qvirt_proc_is_same_process (pid_t pid, guint64 start_time)
+{
+  guint64 actual;
+
+  return pid > 0 && qvirt_proc_get_start_time (pid, &actual, NULL) &&
+         actual == start_time;
+}
+
+gboolean
+qvirt_proc_get_cpu_time_ns (pid_t pid, guint64 *cpu_time_ns, GError **error)
+{
+  g_auto(GStrv) fields = NULL;
+  guint64 utime, stime;
+  long ticks = sysconf (_SC_CLK_TCK);
+
+  if (!read_stat_fields (pid, &fields, error))
+    return FALSE;
+  if (!get_stat_field (fields, 14, &utime) || !get_stat_field (fields, 15, &stime) ||
+      ticks <= 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot read the CPU time of process %d", (int) pid);
+      return FALSE;
+    }
+  *cpu_time_ns = (utime + stime) * (G_GUINT64_CONSTANT (1000000000) / (guint64) ticks);
+  return TRUE;
+}

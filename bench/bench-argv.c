@@ -1,0 +1,158 @@
+/* bench-argv: what turning a domain definition into a QEMU command line
+ * costs, end to end.
+ *
+ * Runs a typical q35 domain (virtio disk, sata cdrom, virtio NIC on a
+ * bridge, serial console, guest agent channel, rng, VNC; the same domain
+ * as bench-conf) through what a driver does to start it: parse the XML,
+ * fill defaults and addresses, validate, format the canonical XML (the
+ * status file holds it) and build the argv (qemu_command_build). Prints
+ * the time per definition for each step and in total, and the
+ * throughput.
+ *
+ * Usage: bench-argv [COUNT]   (default 10000 definitions). A benchmark
+ * prints numbers; it asserts nothing.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/domain-defaults.h"
+#include "conf/domain-validate.h"
+#include "conf/domain-xml.h"
+#include "qemu/command.h"
+
+#define DEFAULT_COUNT 10000
+
+static const char typical_q35[] =
+  "<domain type='kvm'>\n"
+  "  <name>bench</name>\n"
+  "  <uuid>6a1f0d3e-0d9c-4b8e-9f59-2f6f0e1a7b21</uuid>\n"
+  "  <memory unit='GiB'>2</memory>\n"
+  "  <vcpu>2</vcpu>\n"
+  "  <os>\n"
+  "    <type arch='x86_64' machine='q35'>hvm</type>\n"
+  "    <boot dev='hd'/>\n"
+  "  </os>\n"
+  "  <features><acpi/><apic/></features>\n"
+  "  <cpu mode='host-passthrough'/>\n"
+  "  <clock offset='utc'>\n"
+  "    <timer name='rtc' tickpolicy='catchup'/>\n"
+  "    <timer name='pit' tickpolicy='delay'/>\n"
+  "    <timer name='hpet' present='no'/>\n"
+  "  </clock>\n"
+  "  <devices>\n"
+  "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+  "    <disk type='file' device='disk'>\n"
+  "      <driver name='qemu' type='qcow2' cache='none' discard='unmap'/>\n"
+  "      <source file='/var/lib/qvirt/images/bench.qcow2'/>\n"
+  "      <target dev='vda' bus='virtio'/>\n"
+  "    </disk>\n"
+  "    <disk type='file' device='cdrom'>\n"
+  "      <source file='/var/lib/qvirt/images/install.iso'/>\n"
+  "      <target dev='sda' bus='sata'/>\n"
+  "      <readonly/>\n"
+  "    </disk>\n"
+  "    <interface type='bridge'>\n"
+  "      <mac address='52:54:00:12:34:56'/>\n"
+  "      <source bridge='br0'/>\n"
+  "      <model type='virtio'/>\n"
+  "    </interface>\n"
+  "    <serial type='pty'/>\n"
+  "    <console type='pty'/>\n"
+  "    <channel type='unix'>\n"
+  "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
+  "    </channel>\n"
+  "    <input type='tablet' bus='usb'/>\n"
+  "    <graphics type='vnc' port='-1'/>\n"
+  "    <video><model type='virtio'/></video>\n"
+  "    <rng model='virtio'>\n"
+  "      <backend model='random'>/dev/urandom</backend>\n"
+  "    </rng>\n"
+  "  </devices>\n"
+  "</domain>\n";
+
+enum { STEP_PARSE, STEP_DEFAULTS, STEP_VALIDATE, STEP_FORMAT, STEP_ARGV,
+       N_STEPS };
+
+static const char *const step_names[N_STEPS] = {
+  "parse", "defaults", "validate", "format", "argv",
+};
+
+int
+main (int argc, char **argv)
+{
+  const QemuCommandConfig config = {
+    .default_emulator = "/usr/bin/qemu-system-x86_64",
+    .monitor_fd = 3,
+    .runtime_dir = "/run/qvirt/bench",
+  };
+  gsize len = strlen (typical_q35);
+  guint count = DEFAULT_COUNT;
+  gint64 step_us[N_STEPS] = { 0 };
+  gint64 total_us = 0;
+  guint argv_words = 0;
+
+  if (argc > 1)
+    {
+      guint64 parsed;
+
+      if (!g_ascii_string_to_unsigned (argv[1], 10, 1, G_MAXUINT, &parsed,
+                                       NULL))
+        {
+          fprintf (stderr, "usage: %s [COUNT]\n", argv[0]);
+          return 2;
+        }
+      count = (guint) parsed;
+    }
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DomainDef) def = NULL;
+      g_autoptr (QemuCommand) command = NULL;
+      g_autofree char *xml = NULL;
+      gint64 t[N_STEPS + 1];
+
+      t[0] = g_get_monotonic_time ();
+      def = domain_def_parse_xml (typical_q35, len, &error);
+      t[1] = g_get_monotonic_time ();
+      if (def == NULL || !domain_def_fill_defaults (def, &error))
+        goto failed;
+      t[2] = g_get_monotonic_time ();
+      if (!domain_def_validate (def, &error))
+        goto failed;
+      t[3] = g_get_monotonic_time ();
+      xml = domain_def_format_xml (def);
+      t[4] = g_get_monotonic_time ();
+      command = qemu_command_build (def, &config, &error);
+      t[5] = g_get_monotonic_time ();
+      if (command == NULL)
+        goto failed;
+
+      for (guint s = 0; s < N_STEPS; s++)
+        step_us[s] += t[s + 1] - t[s];
+      total_us += t[N_STEPS] - t[0];
+      argv_words = command->argv->len;
+      continue;
+
+    failed:
+      fprintf (stderr, "bench-argv: the benchmark domain fails: %s\n",
+               error->message);
+      return 1;
+    }
+
+  printf ("domain: typical q35 (virtio disk, sata cdrom, virtio NIC, serial, "
+          "agent channel, rng, VNC)\n");
+  printf ("input %" G_GSIZE_FORMAT " bytes, %u argv words, %u definitions\n",
+          len, argv_words, count);
+  for (guint s = 0; s < N_STEPS; s++)
+    printf ("  %-9s %8.2f us/domain\n", step_names[s],
+            (double) step_us[s] / count);
+  printf ("  %-9s %8.2f us/domain (target <= 100)\n", "total",
+          (double) total_us / count);
+  printf ("throughput: %.0f domains/s (parse + defaults + validate + format "
+          "+ argv)\n", count * 1e6 / (double) MAX (total_us, 1));
+  return 0;
+}

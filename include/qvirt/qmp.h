@@ -306,9 +306,11 @@ QmpClient *qmp_client_connect_sync (const char *path,
  * Waits for QEMU's greeting and negotiates capabilities
  * (`qmp_capabilities`, with `oob` when asked for and offered). Subject to
  * the client's default timeout, or 30 seconds when it has none, so a peer
- * that never greets cannot hang the caller. Commands may be executed
- * once this completed (or while it is negotiating: they queue behind
- * `qmp_capabilities`).
+ * that never greets cannot hang the caller. Commands may be executed as
+ * soon as the handshake has started: those issued before the greeting
+ * are held and sent right after `qmp_capabilities` (out-of-band ones
+ * need the completed handshake). Before the handshake starts, commands
+ * fail with QMP_ERROR_FAILED.
  */
 void qmp_client_handshake_async (QmpClient *client,
                                  GCancellable *cancellable,
@@ -536,7 +538,8 @@ void qmp_client_unsubscribe (QmpClient *client, guint subscription_id);
  * QmpClosedFunc:
  * @client: the client
  * @reason: (transfer none): why: QMP_ERROR_CLOSED for an orderly EOF or
- *   qmp_client_close(), QMP_ERROR_PROTOCOL or QMP_ERROR_FAILED otherwise
+ *   qmp_client_close(), QMP_ERROR_TIMEOUT for a handshake that timed out,
+ *   QMP_ERROR_PROTOCOL or QMP_ERROR_FAILED otherwise
  * @user_data: as given to qmp_client_set_closed_handler()
  */
 typedef void (*QmpClosedFunc) (QmpClient *client,

@@ -81,6 +81,8 @@ struct _QmpClient {
   QmpStream *stream;
   gsize max_message_size;
   GQueue outgoing;        /* of OutgoingMessage */
+  GQueue held;            /* commands issued before the greeting: sent
+                             right after qmp_capabilities */
 
   GHashTable *pending;    /* guint64 id -> PendingCommand */
   guint64 next_id;
@@ -244,6 +246,15 @@ client_flush (QmpClient *client)
             continue;
           if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
             break;
+          if (saved_errno == EPIPE || saved_errno == ECONNRESET)
+            {
+              /* The peer is going (QEMU after `quit`), but replies it
+               * sent before may still wait in our receive buffer: stop
+               * writing and let the reader drain to EOF, which closes. */
+              g_queue_clear_full (&client->outgoing,
+                                  (GDestroyNotify) outgoing_message_free);
+              break;
+            }
           client_close_with_error (client,
             g_error_new (QMP_ERROR, QMP_ERROR_CLOSED,
                          "cannot write to the QEMU monitor: %s",
@@ -272,7 +283,8 @@ client_flush (QmpClient *client)
     }
 }
 
-/* Queues one message (a JSON object) and tries to write it at once. */
+/* Queues one message (a JSON object) and tries to write it at once;
+ * before the greeting, holds it for after capabilities negotiation. */
 static gboolean
 client_send (QmpClient *client,
              json_t *message,
@@ -325,6 +337,11 @@ client_send (QmpClient *client,
   }
   free (text);
 
+  if (client->state == STATE_AWAITING_GREETING)
+    {
+      g_queue_push_tail (&client->held, msg);
+      return TRUE;
+    }
   g_queue_push_tail (&client->outgoing, msg);
   if (client->write_source == NULL)
     client_flush (client);
@@ -333,6 +350,15 @@ client_send (QmpClient *client,
 
 /* ------------------------------------------------------------------ */
 /* Closing                                                             */
+
+static gint
+compare_pending_by_id (gconstpointer a, gconstpointer b)
+{
+  const PendingCommand *x = *(PendingCommand * const *) a;
+  const PendingCommand *y = *(PendingCommand * const *) b;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
 
 /* Runs the closed handler if its turn is pending (see below). */
 static void
@@ -378,6 +404,7 @@ client_close_with_error (QmpClient *client, GError *reason)
   destroy_source (&client->handshake_timeout);
   destroy_source (&client->handshake_cancel);
   g_queue_clear_full (&client->outgoing, (GDestroyNotify) outgoing_message_free);
+  g_queue_clear_full (&client->held, (GDestroyNotify) outgoing_message_free);
   if (client->fd >= 0)
     {
       close (client->fd);
@@ -397,6 +424,7 @@ client_close_with_error (QmpClient *client, GError *reason)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
     g_ptr_array_add (to_fail, pending);
   g_hash_table_steal_all (client->pending);
+  g_ptr_array_sort (to_fail, compare_pending_by_id);
   for (guint i = 0; i < to_fail->len; i++)
     {
       pending = to_fail->pdata[i];
@@ -667,6 +695,7 @@ qmp_client_new_for_fd (int fd, QmpClientFlags flags, GError **error)
   client->max_message_size = QMP_DEFAULT_MAX_MESSAGE_SIZE;
   client->stream = qmp_stream_new (client->max_message_size);
   g_queue_init (&client->outgoing);
+  g_queue_init (&client->held);
   client->pending = g_hash_table_new (g_int64_hash, g_int64_equal);
   client->next_id = 1;
   client->default_timeout_ms = QMP_TIMEOUT_NONE;
@@ -873,16 +902,17 @@ send_command (QmpClient *client,
       return;
     }
 
+  pending = g_new0 (PendingCommand, 1);
+  /* Take the caller's id before ours replaces it in @message. */
+  pending->caller_id = caller_id ? json_incref (caller_id) : NULL;
   json_object_set_new (message, "id", json_integer ((json_int_t) id));
 
-  pending = g_new0 (PendingCommand, 1);
   pending->client = client;
   pending->id = id;
   pending->command = g_strdup (command);
   pending->task = task ? g_object_ref (task) : NULL;
   pending->internal_func = internal_func;
   pending->raw = raw;
-  pending->caller_id = caller_id ? json_incref (caller_id) : NULL;
 
   if (timeout_ms > 0)
     {
@@ -1002,10 +1032,17 @@ qmp_client_execute_full_async (QmpClient *client,
   g_task_set_task_data (task, client, NULL);
   g_task_set_check_cancellable (task, FALSE);
 
-  if (client->state == STATE_AWAITING_GREETING)
+  if (client->state == STATE_AWAITING_GREETING && client->handshake_task == NULL)
     {
       g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "%s: the QMP handshake has not completed", command);
+                               "%s: the QMP handshake has not started", command);
+      return;
+    }
+  if ((flags & QMP_EXECUTE_OOB) && client->state == STATE_AWAITING_GREETING)
+    {
+      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
+                               "%s: out-of-band execution needs a completed handshake",
+                               command);
       return;
     }
   if ((flags & QMP_EXECUTE_OOB) && !client->oob_enabled)
@@ -1158,10 +1195,10 @@ qmp_client_execute_raw_async (QmpClient *client,
                                "member \"execute\" or \"exec-oob\"");
       return;
     }
-  if (client->state == STATE_AWAITING_GREETING)
+  if (client->state == STATE_AWAITING_GREETING && client->handshake_task == NULL)
     {
       g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "%s: the QMP handshake has not completed",
+                               "%s: the QMP handshake has not started",
                                json_string_value (command));
       return;
     }
@@ -1280,6 +1317,11 @@ handle_greeting (QmpClient *client, json_t *message)
   command = build_command_message ("qmp_capabilities", arguments, QMP_EXECUTE_NONE);
   send_command (client, NULL, on_capabilities_negotiated, "qmp_capabilities", command,
                 NULL, FALSE, NULL, 0, QMP_TIMEOUT_NONE, NULL);
+  /* Then whatever the caller issued while we waited for the greeting. */
+  while (!g_queue_is_empty (&client->held))
+    g_queue_push_tail (&client->outgoing, g_queue_pop_head (&client->held));
+  if (client->write_source == NULL)
+    client_flush (client);
 }
 
 static gboolean
@@ -1569,10 +1611,10 @@ qmp_client_get_schema_async (QmpClient *client,
                              (GDestroyNotify) qmp_schema_unref);
       return;
     }
-  if (client->state == STATE_AWAITING_GREETING)
+  if (client->state == STATE_AWAITING_GREETING && client->handshake_task == NULL)
     {
       g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "query-qmp-schema: the QMP handshake has not completed");
+                               "query-qmp-schema: the QMP handshake has not started");
       return;
     }
   waiter = g_new0 (SchemaWaiter, 1);

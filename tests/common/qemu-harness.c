@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -50,6 +51,18 @@ bind_listening_socket (const char *path)
       listen (fd, 8) < 0)
     g_error ("cannot listen on %s: %s", path, g_strerror (errno));
   return fd;
+}
+
+/* A test that aborts never runs test_qemu_free(): QEMU must die with it,
+ * or the orphan keeps the test's output open and meson waits forever. */
+static void
+die_with_test (gpointer user_data)
+{
+  pid_t test_pid = GPOINTER_TO_INT (user_data);
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != test_pid)
+    _exit (127);
 }
 
 TestQemu *
@@ -101,7 +114,7 @@ test_qemu_start (const char * const *extra_args)
     if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv->pdata,
                                            NULL,
                                            G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                           NULL, NULL,
+                                           die_with_test, GINT_TO_POINTER (getpid ()),
                                            -1, -1, log_fd,
                                            source_fds, target_fds, 1,
                                            &qemu->pid, NULL, NULL, NULL, &error))

@@ -55,10 +55,15 @@ qvirt_proc_get_start_time (pid_t pid, guint64 *start_time, GError **error)
 gboolean
 qvirt_proc_is_same_process (pid_t pid, guint64 start_time)
 {
+  g_auto(GStrv) fields = NULL;
   guint64 actual;
 
-  return pid > 0 && qvirt_proc_get_start_time (pid, &actual, NULL) &&
-         actual == start_time;
+  if (pid <= 0 || !read_stat_fields (pid, &fields, NULL) || fields[0] == NULL)
+    return FALSE;
+  /* A zombie (exited, not yet reaped by its new parent) is gone for us. */
+  if (fields[0][0] == 'Z' || fields[0][0] == 'X')
+    return FALSE;
+  return get_stat_field (fields, 22, &actual) && actual == start_time;
 }
 
 gboolean

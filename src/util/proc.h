@@ -21,7 +21,8 @@ gboolean qvirt_proc_get_start_time (pid_t pid, guint64 *start_time, GError **err
 /**
  * qvirt_proc_is_same_process:
  *
- * Returns: TRUE if @pid exists and started at @start_time.
+ * Returns: TRUE if @pid exists, has not exited (a zombie has) and started
+ *   at @start_time.
  */
 gboolean qvirt_proc_is_same_process (pid_t pid, guint64 start_time);
 

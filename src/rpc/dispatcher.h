@@ -1,0 +1,104 @@
+/* The one method table.
+ *
+ * Every operation (domain.define, domain.start, ...) is implemented once,
+ * as a handler that takes JSON params and answers with a JSON result or
+ * an error with a stable kind. Transports only move messages: the
+ * in-process connection of libqvirt calls a session directly, a socket
+ * connection reaches the same table through its own session. So embed
+ * and remote behave the same.
+ *
+ * A session is one client's view: whether it may change anything
+ * (read-only sessions get QVIRT_ERROR_ACCESS_DENIED for every method
+ * that changes something) and its event subscriptions, delivered as
+ * notifications. Everything runs on the driver's context.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+#include "qemu/driver.h"
+
+G_BEGIN_DECLS
+
+/* The protocol version spoken by server.hello; compatible changes (new
+ * methods, new optional fields) keep it. */
+#define QVIRT_PROTOCOL_VERSION 1
+
+typedef struct _QvirtDispatcher QvirtDispatcher;
+typedef struct _QvirtRpcSession QvirtRpcSession;
+
+/**
+ * QvirtRpcReplyFunc:
+ * @result: (nullable) (transfer none): the result on success
+ * @error: (nullable): the error (QVIRT_ERROR domain) on failure
+ * @user_data: as given
+ */
+typedef void (*QvirtRpcReplyFunc) (json_t *result, const GError *error, gpointer user_data);
+
+/**
+ * QvirtRpcNotifyFunc:
+ * @method: the notification's method, "event"
+ * @params: (transfer none): its params
+ */
+typedef void (*QvirtRpcNotifyFunc) (const char *method, json_t *params, gpointer user_data);
+
+/** The table serves @driver, which must outlive the dispatcher. */
+QvirtDispatcher *qvirt_dispatcher_new (QvirtDriver *driver);
+void qvirt_dispatcher_free (QvirtDispatcher *dispatcher);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtDispatcher, qvirt_dispatcher_free)
+
+QvirtDriver *qvirt_dispatcher_get_driver (QvirtDispatcher *dispatcher);
+
+/**
+ * qvirt_dispatcher_list_methods:
+ *
+ * Returns: (transfer full): what server.methods answers: an array of
+ *   {name, read-only, params: [{name, type, required}]}.
+ */
+json_t *qvirt_dispatcher_list_methods (QvirtDispatcher *dispatcher);
+
+/**
+ * qvirt_rpc_session_new:
+ * @dispatcher: the table
+ * @read_only: refuse every method that changes something
+ * @notify: (nullable): receives event notifications
+ * @user_data: for @notify
+ *
+ * Returns: (transfer full): a session; end it with qvirt_rpc_session_close().
+ */
+QvirtRpcSession *qvirt_rpc_session_new (QvirtDispatcher *dispatcher,
+                                        gboolean read_only,
+                                        QvirtRpcNotifyFunc notify,
+                                        gpointer user_data);
+
+/**
+ * qvirt_rpc_session_call:
+ * @session: a session
+ * @method: the method name
+ * @params: (nullable) (transfer none): a JSON object, NULL for none
+ * @reply: called exactly once from the driver's context, possibly before
+ *   this function returns, unless the session is closed first (then
+ *   never)
+ * @user_data: for @reply
+ *
+ * Validates the params against the method's declaration (errors name the
+ * field: QVIRT_ERROR_INVALID_ARGUMENT) and runs the handler. Unknown
+ * methods fail with QVIRT_ERROR_PROTOCOL.
+ */
+void qvirt_rpc_session_call (QvirtRpcSession *session,
+                             const char *method,
+                             json_t *params,
+                             QvirtRpcReplyFunc reply,
+                             gpointer user_data);
+
+/**
+ * qvirt_rpc_session_close:
+ *
+ * Ends the session: drops its event subscriptions, destroys the domains
+ * it started with autodestroy, and discards replies of calls still in
+ * flight. Frees the session.
+ */
+void qvirt_rpc_session_close (QvirtRpcSession *session);
+
+G_END_DECLS

@@ -1,0 +1,172 @@
+/* The embedded driver with the real test guest (suite "guest"): boot to
+ * the ready marker, graceful ACPI shutdown, reboot, lifecycle actions,
+ * and a VM that survives its host and still answers after reattach. */
+#include "driver-test-util.h"
+#include "guest-console.h"
+
+#include <signal.h>
+#include <string.h>
+
+#define BOOT_TIMEOUT_MS 60000
+#define TIMEOUT_MS 30000
+
+typedef struct {
+  TestRoot *root;
+  QvirtConnection *conn;
+  GuestConsole *console;
+  EventLog log;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *console_path = NULL;
+
+  f->root = test_root_new ();
+  console_path = g_build_filename (f->root->dir, "console.sock", NULL);
+  f->console = guest_console_listen (console_path);
+  /* The console helpers block: the driver runs in the library's thread
+   * so it keeps acting on the guest's events meanwhile. */
+  f->log.threaded = TRUE;
+  f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_OWN_THREAD, &error);
+  g_assert_no_error (error);
+  qvirt_connection_subscribe_events (f->conn, NULL, event_log_record, &f->log, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (g_test_failed ())
+    g_test_message ("guest console:\n%s", guest_console_transcript (f->console));
+  qvirt_connection_close (f->conn);
+  guest_console_free (f->console);
+  /* The subscription died with the connection: no more writers. */
+  event_log_clear (&f->log);
+  test_root_free (f->root);
+}
+
+static char *
+console_path (Fixture *f)
+{
+  return g_build_filename (f->root->dir, "console.sock", NULL);
+}
+
+/* Starts the guest paused, takes its console, resumes it and waits for
+ * the ready marker. */
+static QvirtDomain *
+boot_guest (Fixture *f, const char *name, const char *on_poweroff)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = console_path (f);
+  g_autofree char *xml = test_xml_guest (name, path, on_poweroff);
+  g_autoptr(QvirtDomain) domain = qvirt_connection_define_domain (f->conn, xml, &error);
+  gint64 start;
+
+  g_assert_no_error (error);
+  g_assert_true (qvirt_domain_start (domain, QVIRT_START_PAUSED, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (guest_console_accept (f->console, TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  g_assert_true (qvirt_domain_resume (domain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (guest_console_wait_line (f->console, GUEST_CONSOLE_READY_MARKER,
+                                          BOOT_TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  g_test_message ("guest booted in %.2f s", (g_get_monotonic_time () - start) / 1e6);
+  return g_steal_pointer (&domain);
+}
+
+static void
+assert_state (QvirtDomain *domain, const char *state, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvirtDomainInfo) info = qvirt_domain_get_info (domain, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->state, ==, state);
+  if (reason)
+    g_assert_cmpstr (info->reason, ==, reason);
+}
+
+static void
+test_boot_and_shutdown (Fixture *f, gconstpointer data)
+{
+  g_autoptr(QvirtDomain) domain = boot_guest (f, "guest1", "destroy");
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  g_assert_true (guest_console_send_line (f->console, "ping", &error));
+  g_assert_true (guest_console_wait_line (f->console, "pong", TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (qvirt_domain_shutdown (domain, 60, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("ACPI shutdown took %.2f s", (g_get_monotonic_time () - start) / 1e6);
+  assert_state (domain, "shutoff", "shutdown");
+  g_assert_true (event_log_wait (&f->log, "guest1 qmp SHUTDOWN", TIMEOUT_MS));
+  g_assert_true (event_log_wait (&f->log, "guest1 stopped shutdown", TIMEOUT_MS));
+}
+
+static void
+test_reboot (Fixture *f, gconstpointer data)
+{
+  g_autoptr(QvirtDomain) domain = boot_guest (f, "guest1", "destroy");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qvirt_domain_reboot (domain, NULL, &error));
+  g_assert_no_error (error);
+  /* The guest powers off, is reset and boots again: a second marker. */
+  g_assert_true (guest_console_wait_line (f->console, GUEST_CONSOLE_READY_MARKER,
+                                          BOOT_TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  g_assert_true (event_log_wait (&f->log, "guest1 rebooted guest", TIMEOUT_MS));
+  assert_state (domain, "running", NULL);
+  g_assert_true (qvirt_domain_destroy (domain, NULL, &error));
+}
+
+static void
+test_poweroff_preserve (Fixture *f, gconstpointer data)
+{
+  g_autoptr(QvirtDomain) domain = boot_guest (f, "guest1", "preserve");
+  g_autoptr(GError) error = NULL;
+
+  /* The guest powers itself off: QEMU stays, paused, for inspection. */
+  g_assert_true (guest_console_send_line (f->console, "poweroff", &error));
+  g_assert_true (event_log_wait (&f->log, "guest1 suspended shutdown", TIMEOUT_MS));
+  assert_state (domain, "paused", "shutdown");
+  g_assert_true (qvirt_domain_destroy (domain, NULL, &error));
+  g_assert_no_error (error);
+  assert_state (domain, "shutoff", "destroyed");
+}
+
+static void
+test_destroy_running_guest (Fixture *f, gconstpointer data)
+{
+  g_autoptr(QvirtDomain) domain = boot_guest (f, "guest1", "destroy");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qvirt_domain_destroy (domain, NULL, &error));
+  g_assert_no_error (error);
+  assert_state (domain, "shutoff", "destroyed");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_domain_type ();
+
+  g_test_add ("/driver/guest/boot-shutdown", Fixture, NULL, fixture_set_up,
+              test_boot_and_shutdown, fixture_tear_down);
+  g_test_add ("/driver/guest/reboot", Fixture, NULL, fixture_set_up, test_reboot,
+              fixture_tear_down);
+  g_test_add ("/driver/guest/poweroff-preserve", Fixture, NULL, fixture_set_up,
+              test_poweroff_preserve, fixture_tear_down);
+  g_test_add ("/driver/guest/destroy", Fixture, NULL, fixture_set_up,
+              test_destroy_running_guest, fixture_tear_down);
+  return g_test_run ();
+}

@@ -214,7 +214,6 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
 
   spawn.argv = qemu_command_get_argv (command);
   spawn.extra_env = (const char * const *) command->env->pdata;
-  g_ptr_array_add (command->env, NULL);
   spawn.log_fd = log_fd;
   spawn.inherit_fds = &monitor_fd;
   spawn.n_inherit_fds = 1;

@@ -11,7 +11,7 @@
  * marked abandoned, so its late reply is recognised and dropped rather
  * than mistaken for a protocol error.
  */
-#include "qmp/error-private.h"
+#include "qmp/client-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,90 +27,6 @@
 #define HANDSHAKE_FALLBACK_TIMEOUT_MS 30000
 
 #define READ_CHUNK_SIZE 65536
-
-typedef enum {
-  STATE_AWAITING_GREETING,
-  STATE_NEGOTIATING,
-  STATE_READY,
-  STATE_CLOSED,
-} ClientState;
-
-typedef struct {
-  GBytes *data;
-  gsize sent;          /* bytes of ->data already written */
-  int *fds;            /* our own duplicates; sent with the first byte */
-  guint n_fds;
-} OutgoingMessage;
-
-/* How the library's own commands (qmp_capabilities, query-qmp-schema)
- * are answered: synchronously, with the "return" value or an error.
- * Unlike a GTask this holds no reference to the client, so the user's
- * last unref still closes the connection while one is pending. */
-typedef void (*InternalReplyFunc) (QmpClient *client, json_t *reply, const GError *error);
-
-typedef struct {
-  QmpClient *client;   /* not a reference: pending entries die first */
-  guint64 id;
-  char *command;       /* for error messages */
-  GTask *task;         /* NULL once the caller was answered */
-  InternalReplyFunc internal_func;  /* instead of task, for our own commands */
-  gboolean raw;
-  json_t *caller_id;   /* raw commands: the caller's own "id", if any */
-  GSource *timeout_source;
-  GSource *cancel_source;
-} PendingCommand;
-
-typedef struct {
-  guint id;
-  char *event;         /* NULL: every event */
-  QmpEventFunc func;
-  gpointer user_data;
-  GDestroyNotify destroy;
-  gboolean removed;
-} Subscription;
-
-struct _QmpClient {
-  grefcount ref_count;
-  GMainContext *context;
-  QmpClientFlags flags;
-  ClientState state;
-  int fd;
-
-  GSource *read_source;
-  GSource *write_source;  /* attached only while output is queued */
-  QmpStream *stream;
-  gsize max_message_size;
-  GQueue outgoing;        /* of OutgoingMessage */
-  GQueue held;            /* commands issued before the greeting: sent
-                             right after qmp_capabilities */
-
-  GHashTable *pending;    /* guint64 id -> PendingCommand */
-  guint64 next_id;
-  gint default_timeout_ms;
-
-  GTask *handshake_task;
-  GSource *handshake_timeout;
-  GSource *handshake_cancel;
-  int version_major, version_minor, version_micro;
-  char *package;
-  GStrv capabilities;
-  gboolean oob_enabled;
-
-  GPtrArray *subscriptions;  /* of Subscription */
-  guint next_subscription_id;
-  guint dispatch_depth;      /* > 0 while events are being delivered */
-
-  QmpClosedFunc closed_func;
-  gpointer closed_data;
-  GDestroyNotify closed_destroy;
-  GError *closed_reason;     /* set once closed */
-  GSource *closed_idle;      /* runs the closed handler */
-  gboolean closed_notified;
-
-  QmpSchema *schema;
-  GPtrArray *schema_waiters; /* of SchemaWaiter, while query-qmp-schema runs */
-  gboolean check_commands;
-};
 
 static void client_close_with_error (QmpClient *client, GError *reason);
 static void client_flush (QmpClient *client);
@@ -160,8 +76,8 @@ subscription_free (Subscription *sub)
   g_free (sub);
 }
 
-static gint
-effective_timeout (QmpClient *client, gint timeout_ms)
+gint
+qmp_client_effective_timeout (QmpClient *client, gint timeout_ms)
 {
   return timeout_ms == QMP_TIMEOUT_DEFAULT ? client->default_timeout_ms
                                            : timeout_ms;
@@ -870,8 +786,8 @@ on_command_cancelled (GCancellable *cancellable, gpointer user_data)
 /* Registers @task as waiting for reply @id, with its timeout and
  * cancellation watches, then sends @message. On failure @task is
  * answered with the error. */
-static void
-send_command (QmpClient *client,
+void
+qmp_client_send_command (QmpClient *client,
               GTask *task,
               InternalReplyFunc internal_func,
               const char *command,
@@ -937,8 +853,8 @@ send_command (QmpClient *client,
     }
 }
 
-static json_t *
-build_command_message (const char *command, json_t *arguments, QmpExecuteFlags flags)
+json_t *
+qmp_client_build_command (const char *command, json_t *arguments, QmpExecuteFlags flags)
 {
   json_t *message = json_object ();
 
@@ -949,19 +865,8 @@ build_command_message (const char *command, json_t *arguments, QmpExecuteFlags f
   return message;
 }
 
-typedef struct {
-  char *command;
-  json_t *arguments;
-  int *fds;
-  guint n_fds;
-  QmpExecuteFlags flags;
-  gint timeout_ms;
-  GCancellable *cancellable;
-  GTask *task;
-} DeferredCommand;
-
-static void
-deferred_command_free (DeferredCommand *deferred)
+void
+qmp_client_deferred_command_free (DeferredCommand *deferred)
 {
   g_free (deferred->command);
   if (deferred->arguments)
@@ -974,8 +879,8 @@ deferred_command_free (DeferredCommand *deferred)
   g_free (deferred);
 }
 
-static void
-execute_checked (QmpClient *client,
+void
+qmp_client_execute_checked (QmpClient *client,
                  QmpSchema *schema,
                  GTask *task,
                  const char *command,
@@ -994,19 +899,11 @@ execute_checked (QmpClient *client,
       g_task_return_error (task, error);
       return;
     }
-  message = build_command_message (command, arguments, flags);
-  send_command (client, task, NULL, command, message, NULL, FALSE, fds, n_fds,
-                effective_timeout (client, timeout_ms), cancellable);
+  message = qmp_client_build_command (command, arguments, flags);
+  qmp_client_send_command (client, task, NULL, command, message, NULL, FALSE, fds, n_fds,
+                qmp_client_effective_timeout (client, timeout_ms), cancellable);
 }
 
-/* Someone waiting for the schema: a caller of qmp_client_get_schema_*
- * (task), or a command to check before sending (deferred). */
-typedef struct {
-  GTask *task;
-  DeferredCommand *deferred;
-} SchemaWaiter;
-
-static void fetch_schema (QmpClient *client, SchemaWaiter *waiter);
 
 void
 qmp_client_execute_full_async (QmpClient *client,
@@ -1070,12 +967,12 @@ qmp_client_execute_full_async (QmpClient *client,
         SchemaWaiter *waiter = g_new0 (SchemaWaiter, 1);
 
         waiter->deferred = deferred;
-        fetch_schema (client, waiter);
+        qmp_client_fetch_schema (client, waiter);
       }
       return;
     }
 
-  execute_checked (client,
+  qmp_client_execute_checked (client,
                    (client->check_commands && !(flags & QMP_EXECUTE_NO_CHECK))
                      ? client->schema : NULL,
                    task, command, arguments, fds, n_fds, flags, timeout_ms,
@@ -1104,16 +1001,16 @@ qmp_client_execute_finish (QmpClient *client, GAsyncResult *result, GError **err
 
 /* The sync wrappers run the async call and iterate the client's context
  * until its result arrives. */
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+qmp_client_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GAsyncResult **slot = user_data;
 
   *slot = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for_result (QmpClient *client, GAsyncResult **slot)
+GAsyncResult *
+qmp_client_wait_for_result (QmpClient *client, GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (client->context, TRUE);
@@ -1137,8 +1034,8 @@ qmp_client_execute_full_sync (QmpClient *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   qmp_client_execute_full_async (client, command, arguments, fds, n_fds, flags,
-                                 timeout_ms, cancellable, store_result, &result);
-  return qmp_client_execute_finish (client, wait_for_result (client, &result), error);
+                                 timeout_ms, cancellable, qmp_client_store_result, &result);
+  return qmp_client_execute_finish (client, qmp_client_wait_for_result (client, &result), error);
 }
 
 json_t *
@@ -1151,101 +1048,6 @@ qmp_client_execute_sync (QmpClient *client,
   return qmp_client_execute_full_sync (client, command, arguments, NULL, 0,
                                        QMP_EXECUTE_NONE, QMP_TIMEOUT_DEFAULT,
                                        cancellable, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Raw passthrough                                                     */
-
-void
-qmp_client_execute_raw_async (QmpClient *client,
-                              const char *json_text,
-                              gint timeout_ms,
-                              GCancellable *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(json_t) message = NULL;
-  json_error_t json_error;
-  json_t *command;
-  json_t *caller_id;
-
-  g_return_if_fail (client != NULL);
-  g_return_if_fail (json_text != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, qmp_client_execute_raw_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  message = json_loads (json_text, JSON_REJECT_DUPLICATES, &json_error);
-  if (message == NULL)
-    {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_INVALID_ARGUMENT,
-                               "invalid JSON at column %d: %s",
-                               json_error.column, json_error.text);
-      return;
-    }
-  command = json_object_get (message, "execute");
-  if (command == NULL)
-    command = json_object_get (message, "exec-oob");
-  if (!json_is_object (message) || !json_is_string (command))
-    {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_INVALID_ARGUMENT,
-                               "a QMP command is a JSON object with a string "
-                               "member \"execute\" or \"exec-oob\"");
-      return;
-    }
-  if (client->state == STATE_AWAITING_GREETING && client->handshake_task == NULL)
-    {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "%s: the QMP handshake has not started",
-                               json_string_value (command));
-      return;
-    }
-  if (json_object_get (message, "exec-oob") && !client->oob_enabled)
-    {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "%s: out-of-band execution was not negotiated",
-                               json_string_value (command));
-      return;
-    }
-
-  caller_id = json_object_get (message, "id");
-  send_command (client, task, NULL, json_string_value (command), message, caller_id,
-                TRUE, NULL, 0, effective_timeout (client, timeout_ms), cancellable);
-}
-
-char *
-qmp_client_execute_raw_finish (QmpClient *client, GAsyncResult *result, GError **error)
-{
-  char *text;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  /* jansson allocates with malloc; hand out g_malloc'd memory. */
-  text = g_task_propagate_pointer (G_TASK (result), error);
-  if (text)
-    {
-      char *copy = g_strdup (text);
-
-      free (text);
-      return copy;
-    }
-  return NULL;
-}
-
-char *
-qmp_client_execute_raw_sync (QmpClient *client,
-                             const char *json_text,
-                             gint timeout_ms,
-                             GCancellable *cancellable,
-                             GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  qmp_client_execute_raw_async (client, json_text, timeout_ms, cancellable,
-                                store_result, &result);
-  return qmp_client_execute_raw_finish (client, wait_for_result (client, &result),
-                                        error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1314,8 +1116,8 @@ handle_greeting (QmpClient *client, json_t *message)
       client->oob_enabled = TRUE;
     }
 
-  command = build_command_message ("qmp_capabilities", arguments, QMP_EXECUTE_NONE);
-  send_command (client, NULL, on_capabilities_negotiated, "qmp_capabilities", command,
+  command = qmp_client_build_command ("qmp_capabilities", arguments, QMP_EXECUTE_NONE);
+  qmp_client_send_command (client, NULL, on_capabilities_negotiated, "qmp_capabilities", command,
                 NULL, FALSE, NULL, 0, QMP_TIMEOUT_NONE, NULL);
   /* Then whatever the caller issued while we waited for the greeting. */
   while (!g_queue_is_empty (&client->held))
@@ -1418,8 +1220,8 @@ qmp_client_handshake_sync (QmpClient *client, GCancellable *cancellable, GError 
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qmp_client_handshake_async (client, cancellable, store_result, &result);
-  return qmp_client_handshake_finish (client, wait_for_result (client, &result), error);
+  qmp_client_handshake_async (client, cancellable, qmp_client_store_result, &result);
+  return qmp_client_handshake_finish (client, qmp_client_wait_for_result (client, &result), error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1537,110 +1339,3 @@ qmp_client_set_closed_handler (QmpClient *client,
   client->closed_destroy = destroy;
 }
 
-/* ------------------------------------------------------------------ */
-/* Schema                                                              */
-
-static void
-schema_waiter_answer (QmpClient *client, SchemaWaiter *waiter, const GError *error)
-{
-  if (waiter->deferred)
-    {
-      DeferredCommand *deferred = waiter->deferred;
-
-      if (client->schema)
-        execute_checked (client, client->schema, deferred->task, deferred->command,
-                         deferred->arguments, deferred->fds, deferred->n_fds,
-                         deferred->flags, deferred->timeout_ms, deferred->cancellable);
-      else
-        g_task_return_error (deferred->task, g_error_copy (error));
-      deferred_command_free (deferred);
-    }
-  else if (client->schema)
-    g_task_return_pointer (waiter->task, qmp_schema_ref (client->schema),
-                           (GDestroyNotify) qmp_schema_unref);
-  else
-    g_task_return_error (waiter->task, g_error_copy (error));
-  g_clear_object (&waiter->task);
-  g_free (waiter);
-}
-
-static void
-on_schema_fetched (QmpClient *client, json_t *reply, const GError *error)
-{
-  g_autoptr(GPtrArray) waiters = client->schema_waiters;
-  g_autoptr(GError) schema_error = NULL;
-
-  client->schema_waiters = g_ptr_array_new ();
-  if (reply && client->schema == NULL)
-    client->schema = qmp_schema_new (reply, &schema_error);
-  for (guint i = 0; i < waiters->len; i++)
-    schema_waiter_answer (client, waiters->pdata[i], schema_error ? schema_error : error);
-}
-
-/* Queues @waiter; the first waiter starts the one query-qmp-schema that
- * everyone who asks meanwhile shares. */
-static void
-fetch_schema (QmpClient *client, SchemaWaiter *waiter)
-{
-  g_autoptr(json_t) message = NULL;
-
-  g_ptr_array_add (client->schema_waiters, waiter);
-  if (client->schema_waiters->len > 1)
-    return;
-  message = build_command_message ("query-qmp-schema", NULL, QMP_EXECUTE_NONE);
-  send_command (client, NULL, on_schema_fetched, "query-qmp-schema", message, NULL, FALSE,
-                NULL, 0, effective_timeout (client, QMP_TIMEOUT_DEFAULT), NULL);
-}
-
-void
-qmp_client_get_schema_async (QmpClient *client,
-                             GCancellable *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  SchemaWaiter *waiter;
-
-  g_return_if_fail (client != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, qmp_client_get_schema_async);
-  if (client->schema)
-    {
-      g_task_return_pointer (task, qmp_schema_ref (client->schema),
-                             (GDestroyNotify) qmp_schema_unref);
-      return;
-    }
-  if (client->state == STATE_AWAITING_GREETING && client->handshake_task == NULL)
-    {
-      g_task_return_new_error (task, QMP_ERROR, QMP_ERROR_FAILED,
-                               "query-qmp-schema: the QMP handshake has not started");
-      return;
-    }
-  waiter = g_new0 (SchemaWaiter, 1);
-  waiter->task = g_steal_pointer (&task);
-  fetch_schema (client, waiter);
-}
-
-QmpSchema *
-qmp_client_get_schema_finish (QmpClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-QmpSchema *
-qmp_client_get_schema_sync (QmpClient *client, GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  qmp_client_get_schema_async (client, cancellable, store_result, &result);
-  return qmp_client_get_schema_finish (client, wait_for_result (client, &result), error);
-}
-
-void
-qmp_client_set_check_commands (QmpClient *client, gboolean check)
-{
-  g_return_if_fail (client != NULL);
-  client->check_commands = check;
-}

@@ -116,6 +116,12 @@ json_t *qvirt_connection_call_sync (QvirtConnection *conn, const char *method,
 /* ------------------------------------------------------------------ */
 /* Domains                                                              */
 
+/*
+ * Every operation below has a blocking form and an asynchronous one
+ * (_async + _finish, callback on the caller's context). The blocking
+ * forms are listed first.
+ */
+
 /**
  * qvirt_connection_lookup_domain:
  * @name_or_uuid: a domain's name or UUID
@@ -154,7 +160,8 @@ typedef enum {
 void qvirt_connection_create_domain_async (QvirtConnection *conn, const char *xml,
                                            QvirtStartFlags flags, GCancellable *cancellable,
                                            GAsyncReadyCallback callback, gpointer user_data);
-/** Returns: (transfer full) (nullable): the running domain. */
+/** Returns: (transfer full) (nullable): the running domain (same as
+ * qvirt_connection_domain_finish()). */
 QvirtDomain *qvirt_connection_create_domain_finish (QvirtConnection *conn,
                                                     GAsyncResult *result, GError **error);
 QvirtDomain *qvirt_connection_create_domain_sync (QvirtConnection *conn, const char *xml,
@@ -199,6 +206,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtDomainInfo, qvirt_domain_info_free)
 GPtrArray *qvirt_connection_list_domains (QvirtConnection *conn, gboolean active,
                                           gboolean inactive, GError **error);
 
+void qvirt_connection_lookup_domain_async (QvirtConnection *conn, const char *name_or_uuid,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+/** The _finish of lookup_domain, define_domain and create_domain. */
+QvirtDomain *qvirt_connection_domain_finish (QvirtConnection *conn, GAsyncResult *result,
+                                             GError **error);
+void qvirt_connection_define_domain_async (QvirtConnection *conn, const char *xml,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+void qvirt_connection_list_domains_async (QvirtConnection *conn, gboolean active,
+                                          gboolean inactive, GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+/** Returns: (transfer full) (nullable): QvirtDomainInfo*, sorted by name. */
+GPtrArray *qvirt_connection_list_domains_finish (QvirtConnection *conn,
+                                                 GAsyncResult *result, GError **error);
+
 QvirtDomain *qvirt_domain_ref (QvirtDomain *domain);
 void qvirt_domain_unref (QvirtDomain *domain);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtDomain, qvirt_domain_unref)
@@ -220,6 +243,20 @@ char *qvirt_domain_get_xml (QvirtDomain *domain, gboolean inactive, GError **err
 
 /** Removes the saved definition (a running domain goes on, transient). */
 gboolean qvirt_domain_undefine (QvirtDomain *domain, GError **error);
+
+void qvirt_domain_get_info_async (QvirtDomain *domain, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+QvirtDomainInfo *qvirt_domain_get_info_finish (QvirtDomain *domain, GAsyncResult *result,
+                                               GError **error);
+void qvirt_domain_get_xml_async (QvirtDomain *domain, gboolean inactive,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+/** Returns: (transfer full) (nullable): the XML (get_xml) or QEMU's reply
+ * (qmp) as text. */
+char *qvirt_domain_text_finish (QvirtDomain *domain, GAsyncResult *result, GError **error);
+/** Completes with qvirt_domain_operation_finish(). */
+void qvirt_domain_undefine_async (QvirtDomain *domain, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
 
 /*
  * Lifecycle: each operation has _async, and _sync; all share
@@ -273,13 +310,18 @@ gboolean qvirt_domain_reset (QvirtDomain *domain, GCancellable *cancellable,
 /**
  * qvirt_domain_qmp:
  * @command: a QMP command as JSON text (`{"execute": "query-status"}`),
- *   sent on the driver's own monitor connection
+ *   or a bare command name (`query-status`), sent on the driver's own
+ *   monitor connection
  *
  * Returns: (transfer full) (nullable): QEMU's reply as JSON text (a QMP
  *   error reply is a success here: the text holds "error").
  */
 char *qvirt_domain_qmp (QvirtDomain *domain, const char *command,
                         GCancellable *cancellable, GError **error);
+/** Completes with qvirt_domain_text_finish(). */
+void qvirt_domain_qmp_async (QvirtDomain *domain, const char *command,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
 
 /* ------------------------------------------------------------------ */
 /* Events                                                               */

@@ -83,6 +83,34 @@ info_from_json (json_t *json)
   return info;
 }
 
+static GPtrArray *
+info_list_from_json (json_t *array)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) qvirt_domain_info_free);
+  size_t i;
+  json_t *item;
+
+  json_array_foreach (array, i, item)
+    g_ptr_array_add (list, info_from_json (item));
+  return list;
+}
+
+/* getXml answers {"xml": TEXT}; qmp answers {"reply": OBJECT}. */
+static char *
+text_from_result (json_t *result)
+{
+  json_t *xml = json_object_get (result, "xml");
+  char *text;
+  char *copy;
+
+  if (json_is_string (xml))
+    return g_strdup (json_string_value (xml));
+  text = json_dumps (json_object_get (result, "reply"), JSON_COMPACT);
+  copy = g_strdup (text);
+  free (text);
+  return copy;
+}
+
 /* ------------------------------------------------------------------ */
 /* Connection-level domain functions                                    */
 
@@ -109,9 +137,8 @@ qvirt_connection_define_domain (QvirtConnection *conn, const char *xml, GError *
 
   if (result == NULL)
     return NULL;
-  return qvirt_connection_lookup_domain (conn,
-                                         json_string_value (json_object_get (result, "name")),
-                                         error);
+  return domain_new (conn, json_string_value (json_object_get (result, "name")),
+                     json_string_value (json_object_get (result, "uuid")));
 }
 
 void
@@ -131,13 +158,41 @@ QvirtDomain *
 qvirt_connection_create_domain_finish (QvirtConnection *conn, GAsyncResult *result,
                                        GError **error)
 {
+  return qvirt_connection_domain_finish (conn, result, error);
+}
+
+/* define, create and info all answer with the domain's name and UUID. */
+QvirtDomain *
+qvirt_connection_domain_finish (QvirtConnection *conn, GAsyncResult *result, GError **error)
+{
   g_autoptr(json_t) reply = qvirt_connection_call_finish (conn, result, error);
 
   if (reply == NULL)
     return NULL;
-  /* The UUID is looked up lazily by whoever needs it: a transient domain
-   * may be gone by now, and its name is what the caller asked for. */
-  return domain_new (conn, json_string_value (json_object_get (reply, "name")), NULL);
+  return domain_new (conn, json_string_value (json_object_get (reply, "name")),
+                     json_string_value (json_object_get (reply, "uuid")));
+}
+
+void
+qvirt_connection_lookup_domain_async (QvirtConnection *conn, const char *name_or_uuid,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(json_t) params = json_pack ("{s:s}", "name", name_or_uuid);
+
+  qvirt_connection_call_async (conn, "domain.info", params, cancellable, callback,
+                               user_data);
+}
+
+void
+qvirt_connection_define_domain_async (QvirtConnection *conn, const char *xml,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(json_t) params = json_pack ("{s:s}", "xml", xml);
+
+  qvirt_connection_call_async (conn, "domain.define", params, cancellable, callback,
+                               user_data);
 }
 
 QvirtDomain *
@@ -150,15 +205,11 @@ qvirt_connection_create_domain_sync (QvirtConnection *conn, const char *xml,
                                         "autodestroy", (flags & QVIRT_START_AUTODESTROY) != 0);
   g_autoptr(json_t) reply = qvirt_connection_call_sync (conn, "domain.create", params,
                                                         cancellable, error);
-  QvirtDomain *domain;
 
   if (reply == NULL)
     return NULL;
-  domain = qvirt_connection_lookup_domain (conn,
-                                           json_string_value (json_object_get (reply, "name")),
-                                           NULL);
-  return domain ? domain
-                : domain_new (conn, json_string_value (json_object_get (reply, "name")), NULL);
+  return domain_new (conn, json_string_value (json_object_get (reply, "name")),
+                     json_string_value (json_object_get (reply, "uuid")));
 }
 
 GPtrArray *
@@ -169,16 +220,29 @@ qvirt_connection_list_domains (QvirtConnection *conn, gboolean active, gboolean 
                                         "inactive", inactive);
   g_autoptr(json_t) result = qvirt_connection_call_sync (conn, "domain.list", params,
                                                          NULL, error);
-  GPtrArray *list;
-  size_t i;
-  json_t *item;
 
-  if (result == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) qvirt_domain_info_free);
-  json_array_foreach (result, i, item)
-    g_ptr_array_add (list, info_from_json (item));
-  return list;
+  return result ? info_list_from_json (result) : NULL;
+}
+
+void
+qvirt_connection_list_domains_async (QvirtConnection *conn, gboolean active,
+                                     gboolean inactive, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(json_t) params = json_pack ("{s:b, s:b}", "active", active,
+                                        "inactive", inactive);
+
+  qvirt_connection_call_async (conn, "domain.list", params, cancellable, callback,
+                               user_data);
+}
+
+GPtrArray *
+qvirt_connection_list_domains_finish (QvirtConnection *conn, GAsyncResult *result,
+                                      GError **error)
+{
+  g_autoptr(json_t) reply = qvirt_connection_call_finish (conn, result, error);
+
+  return reply ? info_list_from_json (reply) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -229,15 +293,68 @@ qvirt_domain_qmp (QvirtDomain *domain, const char *command, GCancellable *cancel
                                         "command", command);
   g_autoptr(json_t) result = qvirt_connection_call_sync (domain->conn, "domain.qmp",
                                                          params, cancellable, error);
-  char *text;
-  char *copy;
 
-  if (result == NULL)
-    return NULL;
-  text = json_dumps (json_object_get (result, "reply"), JSON_COMPACT);
-  copy = g_strdup (text);
-  free (text);
-  return copy;
+  return result ? text_from_result (result) : NULL;
+}
+
+void
+qvirt_domain_get_info_async (QvirtDomain *domain, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(json_t) params = name_params (domain);
+
+  qvirt_connection_call_async (domain->conn, "domain.info", params, cancellable, callback,
+                               user_data);
+}
+
+QvirtDomainInfo *
+qvirt_domain_get_info_finish (QvirtDomain *domain, GAsyncResult *result, GError **error)
+{
+  g_autoptr(json_t) reply = qvirt_connection_call_finish (domain->conn, result, error);
+
+  return reply ? info_from_json (reply) : NULL;
+}
+
+void
+qvirt_domain_get_xml_async (QvirtDomain *domain, gboolean inactive,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr(json_t) params = json_pack ("{s:s, s:b}", "name", domain->name,
+                                        "inactive", inactive);
+
+  qvirt_connection_call_async (domain->conn, "domain.getXml", params, cancellable,
+                               callback, user_data);
+}
+
+void
+qvirt_domain_qmp_async (QvirtDomain *domain, const char *command,
+                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  g_autoptr(json_t) params = json_pack ("{s:s, s:s}", "name", domain->name,
+                                        "command", command);
+
+  qvirt_connection_call_async (domain->conn, "domain.qmp", params, cancellable, callback,
+                               user_data);
+}
+
+char *
+qvirt_domain_text_finish (QvirtDomain *domain, GAsyncResult *result, GError **error)
+{
+  g_autoptr(json_t) reply = qvirt_connection_call_finish (domain->conn, result, error);
+
+  return reply ? text_from_result (reply) : NULL;
+}
+
+void
+qvirt_domain_undefine_async (QvirtDomain *domain, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(json_t) params = name_params (domain);
+
+  qvirt_connection_call_async (domain->conn, "domain.undefine", params, cancellable,
+                               callback, user_data);
 }
 
 /* ------------------------------------------------------------------ */

@@ -26,6 +26,17 @@ info_to_json (const QvirtDriverDomainInfo *info)
                     "cpu-time-ns", (json_int_t) info->cpu_time_ns);
 }
 
+/* The result of define and create. The domain exists when this runs
+ * (a transient one may stop right after: then the UUID is empty). */
+static json_t *
+name_and_uuid (QvirtRpcCall *call, const char *name)
+{
+  g_autoptr(QvirtDriverDomainInfo) info =
+    qvirt_driver_get_info (qvirt_rpc_call_get_driver (call), name, NULL);
+
+  return json_pack ("{s:s, s:s}", "name", name, "uuid", info ? info->uuid : "");
+}
+
 /* Completions of driver operations that answer "done" or an error. */
 static void
 on_operation_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -110,7 +121,7 @@ handle_define (QvirtRpcCall *call)
                             qvirt_rpc_call_get_string (call, "xml"), &name, &error))
     qvirt_rpc_call_return_error (call, error);
   else
-    qvirt_rpc_call_return (call, json_pack ("{s:s}", "name", name));
+    qvirt_rpc_call_return (call, name_and_uuid (call, name));
 }
 
 static void
@@ -166,7 +177,7 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (start_flags (call) & QVIRT_DRIVER_START_AUTODESTROY)
     qvirt_rpc_session_own_domain (call->session, name);
-  qvirt_rpc_call_return (call, json_pack ("{s:s}", "name", name));
+  qvirt_rpc_call_return (call, name_and_uuid (call, name));
 }
 
 static void

@@ -4,6 +4,7 @@
 #include "driver-test-util.h"
 #include "guest-console.h"
 
+#include <gio/gio.h>
 #include <signal.h>
 #include <string.h>
 
@@ -154,6 +155,61 @@ test_destroy_running_guest (Fixture *f, gconstpointer data)
   assert_state (domain, "shutoff", "destroyed");
 }
 
+/* The host of a running guest is killed with SIGKILL; a new connection
+ * to the root reattaches, and the guest still answers on its console. */
+static void
+test_reattach_guest (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = console_path (f);
+  g_autofree char *xml = test_xml_guest ("survivor", path, "destroy");
+  g_autofree char *xml_path = g_build_filename (f->root->dir, "survivor.xml", NULL);
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocess) host = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(QvirtDomain) domain = NULL;
+  g_autoptr(QvirtDomainInfo) info = NULL;
+  GPid qemu_pid;
+
+  /* The fixture's connection holds the root: this test hosts elsewhere. */
+  qvirt_connection_close (g_steal_pointer (&f->conn));
+  g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
+  host = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                           &error, QVIRT_TEST_DRIVER_HOST, f->root->uri, xml_path, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "STARTED "));
+  qemu_pid = (GPid) g_ascii_strtoll (line + 8, NULL, 10);
+  g_assert_true (guest_console_accept (f->console, TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  g_assert_true (guest_console_wait_line (f->console, GUEST_CONSOLE_READY_MARKER,
+                                          BOOT_TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+
+  g_subprocess_send_signal (host, SIGKILL);
+  g_assert_true (g_subprocess_wait (host, NULL, NULL));
+
+  f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_OWN_THREAD, &error);
+  g_assert_no_error (error);
+  domain = qvirt_connection_lookup_domain (f->conn, "survivor", &error);
+  g_assert_no_error (error);
+  info = qvirt_domain_get_info (domain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->state, ==, "running");
+  g_assert_cmpint (info->pid, ==, qemu_pid);
+
+  g_assert_true (guest_console_send_line (f->console, "ping", &error));
+  g_assert_true (guest_console_wait_line (f->console, "pong", TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+
+  /* And the reattached driver still shuts it down gracefully. */
+  g_assert_true (qvirt_domain_shutdown (domain, 60, NULL, &error));
+  g_assert_no_error (error);
+  assert_state (domain, "shutoff", "shutdown");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -168,5 +224,7 @@ main (int argc, char **argv)
               test_poweroff_preserve, fixture_tear_down);
   g_test_add ("/driver/guest/destroy", Fixture, NULL, fixture_set_up,
               test_destroy_running_guest, fixture_tear_down);
+  g_test_add ("/driver/guest/reattach", Fixture, NULL, fixture_set_up,
+              test_reattach_guest, fixture_tear_down);
   return g_test_run ();
 }

@@ -588,6 +588,95 @@ test_read_only (void)
   g_assert_cmpuint (all->len, ==, 0);
 }
 
+static void
+store_async_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_async (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* The _async forms reach the same methods as the blocking ones. */
+static void
+test_async_variants (void)
+{
+  g_autoptr(TestRoot) root = test_root_new ();
+  g_autoptr(QvirtConnection) conn = open_root (root);
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvirtDomain) defined = NULL;
+  g_autoptr(QvirtDomain) found = NULL;
+  g_autoptr(QvirtDomainInfo) info = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *dumped = NULL;
+  GAsyncResult *result = NULL;
+
+  qvirt_connection_define_domain_async (conn, xml, NULL, store_async_result, &result);
+  defined = qvirt_connection_domain_finish (conn, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (qvirt_domain_get_uuid (defined));
+  g_clear_object (&result);
+
+  qvirt_connection_lookup_domain_async (conn, qvirt_domain_get_uuid (defined), NULL,
+                                        store_async_result, &result);
+  found = qvirt_connection_domain_finish (conn, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (qvirt_domain_get_name (found), ==, "vm1");
+  g_clear_object (&result);
+
+  qvirt_domain_start_async (found, QVIRT_START_PAUSED, NULL, store_async_result, &result);
+  g_assert_true (qvirt_domain_operation_finish (found, wait_async (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  qvirt_domain_get_info_async (found, NULL, store_async_result, &result);
+  info = qvirt_domain_get_info_finish (found, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->state, ==, "paused");
+  g_clear_object (&result);
+
+  qvirt_domain_qmp_async (found, "query-status", NULL, store_async_result, &result);
+  reply = qvirt_domain_text_finish (found, wait_async (&result), &error);
+  g_assert_no_error (error);
+  /* Started paused: QEMU never ran the vCPUs. */
+  g_assert_nonnull (strstr (reply, "\"prelaunch\""));
+  g_clear_object (&result);
+
+  qvirt_domain_get_xml_async (found, TRUE, NULL, store_async_result, &result);
+  dumped = qvirt_domain_text_finish (found, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (dumped, "<name>vm1</name>"));
+  g_clear_object (&result);
+
+  qvirt_connection_list_domains_async (conn, TRUE, FALSE, NULL, store_async_result, &result);
+  list = qvirt_connection_list_domains_finish (conn, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_object (&result);
+
+  qvirt_domain_destroy_async (found, NULL, store_async_result, &result);
+  g_assert_true (qvirt_domain_operation_finish (found, wait_async (&result), &error));
+  g_clear_object (&result);
+
+  qvirt_domain_undefine_async (found, NULL, store_async_result, &result);
+  g_assert_true (qvirt_domain_operation_finish (found, wait_async (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* An error arrives through _finish too. */
+  qvirt_connection_lookup_domain_async (conn, "vm1", NULL, store_async_result, &result);
+  g_assert_null (qvirt_connection_domain_finish (conn, wait_async (&result), &error));
+  g_assert_error (error, QVIRT_ERROR, QVIRT_ERROR_NO_DOMAIN);
+  g_clear_object (&result);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -609,6 +698,7 @@ main (int argc, char **argv)
   g_test_add_func ("/driver/autodestroy/host-killed", test_autodestroy_dies_with_host);
   g_test_add_func ("/driver/autodestroy/close", test_autodestroy_on_close);
   g_test_add_func ("/driver/own-thread", test_own_thread);
+  g_test_add_func ("/driver/async-variants", test_async_variants);
   g_test_add_func ("/driver/concurrent-starts", test_ten_concurrent_starts);
   g_test_add_func ("/driver/hundred-instances", test_hundred_instances);
   return g_test_run ();

@@ -25,6 +25,9 @@ trap 'rm -rf "$work_dir"' EXIT
 
 failed=""
 ran=0
+# One line per target, "NAME ok|failed", for scripts/test-summary.py.
+results="$build_dir/fuzz-results.txt"
+: > "$results"
 for target in "$build_dir"/fuzz/fuzz-*; do
   [ -f "$target" ] && [ -x "$target" ] || continue
   name=$(basename "$target")
@@ -44,9 +47,11 @@ for target in "$build_dir"/fuzz/fuzz-*; do
        -artifact_prefix="$artifacts/" "$corpus" 2>"$work_dir/$name.log"; then
     grep -E '^stat::number_of_executed_units|^Done [0-9]+ runs' \
       "$work_dir/$name.log" || true
+    echo "$name ok" >> "$results"
   else
     tail -n 40 "$work_dir/$name.log" >&2
     echo "$name: FAILED; the input is in $artifacts/" >&2
+    echo "$name failed" >> "$results"
     failed="$failed $name"
   fi
   ran=$((ran + 1))

@@ -44,14 +44,21 @@ def main():
     for build_dir in sys.argv[1:]:
         if build_dir.endswith("fuzz"):
             result_file = os.path.join(build_dir, "fuzz-results.txt")
-            if os.path.exists(result_file):
-                with open(result_file) as f:
-                    for line in f:
-                        name, status = line.split()
-                        if status == "ok":
-                            total_passed += 1
-                        else:
-                            total_failed += 1
+            if not os.path.exists(result_file):
+                print(f"test-summary: {build_dir} has no fuzz results", file=sys.stderr)
+                total_failed += 1
+                continue
+            passed = failed = 0
+            with open(result_file) as f:
+                for line in f:
+                    name, status = line.split()
+                    if status == "ok":
+                        passed += 1
+                    else:
+                        failed += 1
+            print(f"{build_dir}: {passed} fuzz targets passed, {failed} failed")
+            total_passed += passed
+            total_failed += failed
             continue
         counts = count_build(build_dir)
         if counts is None:

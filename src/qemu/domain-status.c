@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <jansson.h>
 
+#include "util/atomic-file.h"
+
 #define STATUS_FORMAT_VERSION 1
 
 gboolean
@@ -33,9 +35,10 @@ qvirt_domain_status_save (const QvirtDomainStatus *status, const char *path, GEr
     }
   text = json_dumps (json, JSON_INDENT (1));
   json_decref (json);
-  ok = g_file_set_contents_full (path, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, error);
+  /* Atomic, not durable: a status file describes a QEMU that cannot
+   * outlive a host crash either, and a flush here would sit on the start
+   * path (measured: +5 to +39 ms per start on a loaded disk). */
+  ok = qvirt_file_replace_atomic (path, text, -1, 0600, error);
   free (text);
   return ok;
 }

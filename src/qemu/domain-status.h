@@ -1,6 +1,7 @@
 /* The status file of a running domain.
  *
- * Written atomically (temp file, fsync, rename) whenever the runtime
+ * Written atomically (temp file, rename; no fsync, see
+ * qvirt_file_replace_atomic()) whenever the runtime
  * state changes, so a driver that opens the root later — after a crash
  * of its host process, say — finds every running QEMU and can reattach:
  * the pid with its start time (a reused pid has another start time), the
@@ -26,7 +27,7 @@ typedef struct {
 /**
  * qvirt_domain_status_save:
  *
- * Writes @status to @path atomically and durably, mode 0600.
+ * Writes @status to @path atomically (not durably), mode 0600.
  *
  * Returns: FALSE with @error set on I/O failure.
  */

@@ -135,7 +135,10 @@ qvirt_paths_ensure_dirs (const QvirtPaths *paths, GError **error)
     goto fail_root;
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
-      int mode = (paths->mode == QVIRT_PATHS_SYSTEM && dirs[i] == paths->config_dir)
+      /* The system config and runtime dirs are 0755: the read-only
+       * socket in the runtime dir is for every user. */
+      int mode = (paths->mode == QVIRT_PATHS_SYSTEM &&
+                  (dirs[i] == paths->config_dir || dirs[i] == paths->runtime_dir))
                    ? 0755 : 0700;
 
       if (g_mkdir_with_parents (dirs[i], mode) < 0)

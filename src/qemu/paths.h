@@ -46,8 +46,9 @@ QvirtPaths *qvirt_paths_new_for_uri (const char *uri, GError **error);
 /**
  * qvirt_paths_ensure_dirs:
  *
- * Creates the directories (mode 0700 for embed and session, 0755 for
- * system config, 0700 for system runtime/log/cache).
+ * Creates the directories (mode 0700 for embed and session; for system,
+ * 0755 for config and runtime (the read-only socket lives there) and 0700
+ * for log and cache).
  *
  * Returns: FALSE with @error set if one cannot be created.
  */

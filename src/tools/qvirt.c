@@ -14,6 +14,7 @@
 /* Every table of subcommands, in the order `qvirt --help` lists them. */
 static const QvirtCommand *const command_tables[] = {
   qvirt_cli_domxml_commands,
+  qvirt_cli_domain_commands,
 };
 
 static const char global_usage[] =

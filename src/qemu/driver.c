@@ -372,12 +372,16 @@ load_persistent_definitions (QvirtDriver *driver)
 static void
 on_reattached_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  QmpClient *client = (QmpClient *) user_data;
+  QvirtDomainObj *dom = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!qmp_client_handshake_finish (client, result, &error))
-    g_warning ("cannot reattach to a domain's monitor: %s", error->message);
-  qmp_client_unref (client);
+  /* Losing the monitor because the domain is being stopped (destroy
+   * right after reattaching) or the driver closes is no news. */
+  if (!qmp_client_handshake_finish (NULL, result, &error) &&
+      dom->driver && dom->pid > 0 && dom->stop_reason == NULL)
+    g_warning ("cannot reattach to the monitor of domain '%s': %s", dom->name,
+               error->message);
+  qvirt_domain_obj_unref (dom);
 }
 
 /* Adopts a QEMU left running by an earlier driver instance. */
@@ -447,7 +451,7 @@ reattach_domain (QvirtDriver *driver, const char *status_path)
   qvirt_domain_obj_attach_monitor (dom, fd);
   if (dom->monitor)
     qmp_client_handshake_async (dom->monitor, NULL, on_reattached_handshake,
-                                qmp_client_ref (dom->monitor));
+                                qvirt_domain_obj_ref (dom));
 }
 
 static void

@@ -761,7 +761,10 @@ run_events (QvirtCli *cli, int argc, char **argv)
  */
 
 #define EXIT_STATUS_TEXT(what_fails) \
-  "Exit status: 0 done, 1 " what_fails ", 64 bad command line.\n"
+  "Exit status:\n" \
+  "  0   done\n" \
+  "  1   " what_fails "\n" \
+  "  64  bad command line\n"
 
 const QvirtCommand qvirt_cli_domain_commands[] = {
   {
@@ -851,9 +854,12 @@ const QvirtCommand qvirt_cli_domain_commands[] = {
       "  --paused        leave the vCPUs stopped ('qvirt resume' starts them)\n"
       "  --autodestroy   stay in the foreground; the domain dies with qvirt\n"
       "\n"
-      "Exit status: 0 created (with --autodestroy: destroyed on a signal, or\n"
-      "the guest powered off), 1 FILE unreadable or refused, QEMU failed, or\n"
-      "the domain stopped for another reason, 64 bad command line.\n"
+      "Exit status:\n"
+      "  0   created (with --autodestroy: destroyed on a signal, or the guest\n"
+      "      powered off)\n"
+      "  1   FILE unreadable or refused, QEMU failed, or (with --autodestroy)\n"
+      "      the domain stopped for another reason\n"
+      "  64  bad command line\n"
       "\n"
       "Example:\n"
       "  $ qvirt create scratch.xml --autodestroy\n"
@@ -1067,12 +1073,12 @@ const QvirtCommand qvirt_cli_domain_commands[] = {
       "  --pretty   print the reply indented\n"
       "\n"
       EXIT_STATUS_TEXT ("no such domain, not running, or QEMU answered with an\n"
-                        "error (the reply is printed, and the error on stderr)")
+                        "      error (the reply is printed, and the error on stderr)")
       "\n"
       "Example:\n"
       "  $ qvirt qmp vm1 '{\"execute\": \"query-status\"}'\n"
-      "  {\"return\": {\"status\": \"running\", \"singlestep\": false, "
-      "\"running\": true}}\n",
+      "  {\"return\":{\"status\":\"running\",\"singlestep\":false,"
+      "\"running\":true}}\n",
     .run = run_qmp,
     .needs_connection = TRUE,
   },

@@ -19,8 +19,8 @@ qvirt_cli_report_error (const GError *error)
   /* Keep the order of what went to stdout before, when both are a file. */
   fflush (stdout);
   if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_BUSY))
-    /* Until qvirtd serves embed roots on a socket, only one process at
-     * a time can hold one: say what to do about it. */
+    /* Until qvirt can reach a root through qvirtd, only one process at
+     * a time can open it: say what to do about it. */
     qvirt_cli_error ("%s (only one process at a time can open a root: wait "
                      "until it exits)", error->message);
   else if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_NO_DOMAIN))

@@ -29,7 +29,8 @@ G_BEGIN_DECLS
 /**
  * QvirtCli:
  * @uri: (nullable): the connection URI: -c/--connect, else
- *   $QVIRT_DEFAULT_URI, else NULL for the library's default
+ *   $QVIRT_DEFAULT_URI, else NULL (commands that need a connection then
+ *   fail with a message saying how to give one)
  *
  * What the global options said; handed to every subcommand.
  */

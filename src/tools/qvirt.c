@@ -23,9 +23,9 @@ static const char global_usage[] =
   "Manage QEMU virtual machines described by libvirt-compatible domain XML.\n"
   "\n"
   "Options:\n"
-  "  -c, --connect URI   connect to URI (default: $" QVIRT_DEFAULT_URI_ENV
-  ", else\n"
-  "                      the library's default)\n"
+  "  -c, --connect URI   connect to URI, e.g. qemu:///embed?root=/var/lib/myapp\n"
+  "                      (default: $" QVIRT_DEFAULT_URI_ENV "; commands that manage\n"
+  "                      domains need one or the other)\n"
   "  -h, --help          show this help, or a command's with COMMAND --help\n"
   "  -V, --version       show the version\n"
   "\n"

@@ -12,6 +12,7 @@
  * than mistaken for a protocol error.
  */
 #include "qmp/client-private.h"
+#include "util/unix-socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -626,66 +627,16 @@ qmp_client_new_for_fd (int fd, QmpClientFlags flags, GError **error)
   return client;
 }
 
-/* Connects to a UNIX socket; a path too long for sun_path is reached
- * through an O_PATH descriptor of its directory. */
+/* Connects through util's helper (which reaches a path too long for
+ * sun_path through its directory), reporting in libqmp's error domain. */
 static int
 connect_unix_socket (const char *path, GError **error)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  g_autofree char *via_dir = NULL;
-  const char *target = path;
-  int dir_fd = -1;
-  int fd;
-  int saved_errno;
+  g_autoptr(GError) local_error = NULL;
+  int fd = qvirt_unix_socket_connect (path, &local_error);
 
-  if (strlen (path) >= sizeof addr.sun_path)
-    {
-      g_autofree char *dir = g_path_get_dirname (path);
-      g_autofree char *base = g_path_get_basename (path);
-
-      dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (dir_fd < 0)
-        {
-          g_set_error (error, QMP_ERROR, QMP_ERROR_FAILED,
-                       "cannot open directory '%s': %s", dir, g_strerror (errno));
-          return -1;
-        }
-      via_dir = g_strdup_printf ("/proc/self/fd/%d/%s", dir_fd, base);
-      target = via_dir;
-      if (strlen (target) >= sizeof addr.sun_path)
-        {
-          close (dir_fd);
-          g_set_error (error, QMP_ERROR, QMP_ERROR_FAILED,
-                       "socket name '%s' is too long", base);
-          return -1;
-        }
-    }
-  strcpy (addr.sun_path, target);
-
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    {
-      saved_errno = errno;
-      if (dir_fd >= 0)
-        close (dir_fd);
-      g_set_error (error, QMP_ERROR, QMP_ERROR_FAILED,
-                   "cannot create a socket: %s", g_strerror (saved_errno));
-      return -1;
-    }
-  while (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      if (errno == EINTR)
-        continue;
-      saved_errno = errno;
-      close (fd);
-      if (dir_fd >= 0)
-        close (dir_fd);
-      g_set_error (error, QMP_ERROR, QMP_ERROR_FAILED,
-                   "cannot connect to '%s': %s", path, g_strerror (saved_errno));
-      return -1;
-    }
-  if (dir_fd >= 0)
-    close (dir_fd);
+    g_set_error_literal (error, QMP_ERROR, QMP_ERROR_FAILED, local_error->message);
   return fd;
 }
 

@@ -31,8 +31,8 @@
 #include "rpc/dispatcher.h"
 #include "rpc/server.h"
 
-#define SOCKET_NAME "qvirt.sock"
-#define READ_ONLY_SOCKET_NAME "qvirt-ro.sock"
+#define SOCKET_NAME QVIRT_PATHS_SOCKET_NAME
+#define READ_ONLY_SOCKET_NAME QVIRT_PATHS_READ_ONLY_SOCKET_NAME
 #define PIDFILE_NAME "qvirtd.pid"
 /* systemd passes sockets from this descriptor on (sd_listen_fds(3)). */
 #define LISTEN_FDS_START 3
@@ -306,8 +306,8 @@ uri_for_options (const Options *options)
 static gboolean
 listen_on_sockets (QvirtRpcServer *server, const QvirtPaths *paths, GError **error)
 {
-  g_autofree char *rw_path = g_build_filename (paths->runtime_dir, SOCKET_NAME, NULL);
-  g_autofree char *ro_path = g_build_filename (paths->runtime_dir, READ_ONLY_SOCKET_NAME, NULL);
+  g_autofree char *rw_path = qvirt_paths_daemon_socket (paths, FALSE);
+  g_autofree char *ro_path = qvirt_paths_daemon_socket (paths, TRUE);
   guint rw_mode = paths->mode == QVIRT_PATHS_SYSTEM ? 0660 : 0600;
   const char *rw_where = rw_path;
   const char *ro_where = ro_path;

@@ -59,6 +59,40 @@ add_chardev (Builder *b, const char *id, const DomainChardevSource *source,
   return command_add_option (b, QDEV_OPTION_CHARDEV, props, error);
 }
 
+const DomainSerial *
+qemu_command_console_serial (const DomainDef *def)
+{
+  for (guint i = 0; i < def->serials->len; i++)
+    {
+      const DomainSerial *serial = g_ptr_array_index (def->serials, i);
+
+      if (serial->source.type == DOMAIN_CHARDEV_PTY)
+        return serial;
+    }
+  return NULL;
+}
+
+/* The console socket QEMU inherits: a listening socket, so that readers
+ * can come and go; wait=off so the guest never waits for one. */
+static gboolean
+add_console_chardev (Builder *b, const char *id, GError **error)
+{
+  g_autofree char *fd = g_strdup_printf ("%d", b->config->console_fd);
+  QdevChardev chardev = {
+    .backend = QDEV_CHARDEV_SOCKET,
+    .id = id,
+    .fd = fd,
+    .server = TRUE,
+    .wait = FALSE,
+  };
+  GError *local = NULL;
+  json_t *props = qdev_chardev_option_new (&chardev, &local);
+
+  if (props == NULL)
+    return command_refused (b, error, local);
+  return command_add_option (b, QDEV_OPTION_CHARDEV, props, error);
+}
+
 gboolean
 command_add_serial (Builder *b, const DomainSerial *serial, GError **error)
 {
@@ -67,9 +101,14 @@ command_add_serial (Builder *b, const DomainSerial *serial, GError **error)
   g_autofree char *id = g_strdup_printf ("serial%u", port);
   g_autoptr(json_t) device = NULL;
   GError *local = NULL;
+  gboolean ok;
 
   command_at (b, "devices/serial", serial->line);
-  if (!add_chardev (b, chardev, &serial->source, NULL, error))
+  if (b->config->console_fd > 0 && serial == qemu_command_console_serial (b->def))
+    ok = add_console_chardev (b, chardev, error);
+  else
+    ok = add_chardev (b, chardev, &serial->source, NULL, error);
+  if (!ok)
     return FALSE;
   device = qdev_device_serial_new (id, chardev, &local);
   if (device == NULL)

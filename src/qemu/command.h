@@ -27,6 +27,11 @@ typedef struct {
   /* Where sockets that the definition leaves to the driver go (channels
    * with no path, VNC on a socket with no path). */
   const char *runtime_dir;
+  /* The console the driver serves (qemu_command_console_serial()): a
+   * listening socket QEMU inherits as this fd, used for that serial port
+   * instead of the pty it asks for. 0 for none (stdin is never one), so
+   * that a zeroed config builds argv a person can paste. */
+  int console_fd;
 } QemuCommandConfig;
 
 typedef struct {
@@ -77,5 +82,16 @@ const char * const *qemu_command_get_argv (QemuCommand *command);
 
 void qemu_command_free (QemuCommand *command);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QemuCommand, qemu_command_free)
+
+/**
+ * qemu_command_console_serial:
+ *
+ * The serial port a driver serves as the domain's console: the first
+ * `<serial>` (or `<console>` on a serial target) whose source is a pty,
+ * the libvirt idiom for "a console for people".
+ *
+ * Returns: (transfer none) (nullable): that port, NULL if there is none.
+ */
+const DomainSerial *qemu_command_console_serial (const DomainDef *def);
 
 G_END_DECLS

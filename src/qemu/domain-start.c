@@ -161,6 +161,17 @@ open_log (QvirtDomainObj *dom, QemuCommand *command, GError **error)
   return fd;
 }
 
+/* A start that fails before QEMU runs leaves no console socket behind. */
+static void
+close_console_fd (QvirtDomainObj *dom, int console_fd)
+{
+  if (console_fd < 0)
+    return;
+  close (console_fd);
+  g_unlink (dom->console_path);
+  dom->has_console = FALSE;
+}
+
 void
 qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask *task)
 {
@@ -171,6 +182,8 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
   QvirtSpawnOptions spawn = { 0 };
   QemuCommandConfig config = { 0 };
   int monitor_fd;
+  int console_fd = -1;
+  int inherit_fds[2];
   int log_fd;
   int client_fd;
 
@@ -191,14 +204,32 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
       return;
     }
 
+  /* The console readers reach through domain.openConsole: a socket QEMU
+   * serves and we bind, so it works at any root path length. */
+  dom->has_console = qemu_command_console_serial (dom->live_def) != NULL;
+  if (dom->has_console)
+    {
+      console_fd = qvirt_unix_socket_listen (dom->console_path, 0600, TRUE, &error);
+      if (console_fd < 0)
+        {
+          close (monitor_fd);
+          dom->has_console = FALSE;
+          start_failed (dom, g_error_new (QVIRT_ERROR, QVIRT_ERROR_INTERNAL, "%s",
+                                          error->message));
+          return;
+        }
+    }
+
   config.default_emulator = driver->qemu_binary;
   config.monitor_fd = monitor_fd;
   config.monitor_path = dom->monitor_path;
   config.runtime_dir = driver->paths->runtime_dir;
+  config.console_fd = console_fd > 0 ? console_fd : 0;
   command = qemu_command_build (dom->live_def, &config, &error);
   if (command == NULL)
     {
       close (monitor_fd);
+      close_console_fd (dom, console_fd);
       start_failed (dom, g_error_new (QVIRT_ERROR, QVIRT_ERROR_UNSUPPORTED, "%s",
                                       error->message));
       return;
@@ -208,6 +239,7 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
   if (log_fd < 0)
     {
       close (monitor_fd);
+      close_console_fd (dom, console_fd);
       start_failed (dom, g_steal_pointer (&error));
       return;
     }
@@ -215,12 +247,15 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
   spawn.argv = qemu_command_get_argv (command);
   spawn.extra_env = (const char * const *) command->env->pdata;
   spawn.log_fd = log_fd;
-  spawn.inherit_fds = &monitor_fd;
-  spawn.n_inherit_fds = 1;
+  inherit_fds[0] = monitor_fd;
+  inherit_fds[1] = console_fd;
+  spawn.inherit_fds = inherit_fds;
+  spawn.n_inherit_fds = console_fd >= 0 ? 2 : 1;
   spawn.die_with_owner = dom->autodestroy;
   if (!qvirt_process_spawn (&spawn, &dom->pid, &error))
     {
       close (monitor_fd);
+      close_console_fd (dom, console_fd);
       close (log_fd);
       dom->pid = 0;
       start_failed (dom, g_error_new (QVIRT_ERROR, QVIRT_ERROR_QEMU_FAILED,
@@ -229,6 +264,10 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
       return;
     }
   close (log_fd);
+  /* QEMU holds the console socket now; ours would keep it alive after
+   * QEMU's death. The file stays for readers. */
+  if (console_fd >= 0)
+    close (console_fd);
 
   live_xml = qvirt_driver_format_definition (dom->live_def);
   g_free (dom->live_xml);

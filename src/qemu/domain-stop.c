@@ -45,6 +45,7 @@ qvirt_domain_obj_save_status (QvirtDomainObj *dom, GError **error)
     .pid = dom->pid,
     .start_time = dom->start_time,
     .monitor_path = dom->monitor_path,
+    .console_path = dom->has_console ? dom->console_path : NULL,
     .live_xml = dom->live_xml,
     .autodestroy = dom->autodestroy,
     .paused = dom->state == QVIRT_DOMAIN_STATE_PAUSED,
@@ -116,9 +117,21 @@ qvirt_domain_obj_kill_now (QvirtDomainObj *dom)
     {
       /* Teardown: nobody will see the exit event, reap synchronously. */
       waitpid (dom->pid, NULL, 0);
-      g_unlink (dom->status_path);
-      g_unlink (dom->monitor_path);
+      qvirt_domain_obj_drop_runtime_files (dom);
     }
+}
+
+/* QEMU is gone: its sockets and status with it, and the console's
+ * readers see end-of-file. */
+void
+qvirt_domain_obj_drop_runtime_files (QvirtDomainObj *dom)
+{
+  g_clear_pointer (&dom->console, qvirt_console_free);
+  g_unlink (dom->status_path);
+  g_unlink (dom->monitor_path);
+  if (dom->has_console)
+    g_unlink (dom->console_path);
+  dom->has_console = FALSE;
 }
 
 /* Builds the error a failed start reports: why, plus QEMU's last words. */
@@ -167,8 +180,7 @@ qvirt_domain_obj_on_process_exit (GPid pid, int wait_status, gpointer user_data)
       qmp_client_close (dom->monitor);
       g_clear_pointer (&dom->monitor, qmp_client_unref);
     }
-  g_unlink (dom->status_path);
-  g_unlink (dom->monitor_path);
+  qvirt_domain_obj_drop_runtime_files (dom);
 
   if (start_task)
     {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "conf/domain.h"
+#include "qemu/console.h"
 #include "qemu/driver.h"
 #include "qemu/paths.h"
 #include "qemu/process.h"
@@ -33,6 +34,9 @@ struct _QvirtDomainObj {
   QvirtProcessWatch *watch;
   QmpClient *monitor;
   char *monitor_path;
+  char *console_path;           /* where QEMU serves the console socket */
+  gboolean has_console;         /* this run has one (qemu_command_console_serial) */
+  QvirtConsole *console;        /* its readers, while there are any */
   char *status_path;
   char *log_path;
 
@@ -89,6 +93,7 @@ void qvirt_domain_obj_on_process_exit (GPid pid, int wait_status, gpointer user_
 void qvirt_domain_obj_on_qmp_event (QmpClient *client, const char *name, json_t *data,
                                 gint64 timestamp_us, gpointer user_data);
 void qvirt_domain_obj_kill_now (QvirtDomainObj *dom);
+void qvirt_domain_obj_drop_runtime_files (QvirtDomainObj *dom);
 void qvirt_domain_obj_set_state (QvirtDomainObj *dom, QvirtDomainState state, const char *reason);
 gboolean qvirt_domain_obj_save_status (QvirtDomainObj *dom, GError **error);
 gboolean qvirt_domain_obj_is_active (QvirtDomainObj *dom);

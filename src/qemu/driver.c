@@ -104,6 +104,7 @@ domain_obj_new (QvirtDriver *driver, const char *name, const char *uuid)
   dom->state = QVIRT_DOMAIN_STATE_SHUTOFF;
   dom->reason = g_strdup ("unknown");
   dom->monitor_path = qvirt_paths_domain_monitor (driver->paths, name);
+  dom->console_path = qvirt_paths_domain_console (driver->paths, name);
   dom->status_path = qvirt_paths_domain_status (driver->paths, name);
   dom->log_path = qvirt_paths_domain_log (driver->paths, name);
   dom->exit_waiters = g_ptr_array_new ();
@@ -131,6 +132,7 @@ qvirt_domain_obj_unref (QvirtDomainObj *dom)
   g_free (dom->uuid);
   g_free (dom->reason);
   g_free (dom->monitor_path);
+  g_free (dom->console_path);
   g_free (dom->status_path);
   g_free (dom->log_path);
   g_free (dom);
@@ -175,6 +177,7 @@ domain_obj_dispose (QvirtDomainObj *dom)
       qmp_client_close (dom->monitor);
       g_clear_pointer (&dom->monitor, qmp_client_unref);
     }
+  g_clear_pointer (&dom->console, qvirt_console_free);
   qvirt_domain_obj_unref (dom);
 }
 
@@ -403,9 +406,11 @@ reattach_domain (QvirtDriver *driver, const char *status_path)
     {
       /* QEMU is gone (or its pid now names another process): clean up. */
       g_autofree char *monitor = qvirt_paths_domain_monitor (driver->paths, status->name);
+      g_autofree char *console = qvirt_paths_domain_console (driver->paths, status->name);
 
       g_unlink (status_path);
       g_unlink (monitor);
+      g_unlink (console);
       return;
     }
   live_def = qvirt_driver_load_definition (status->live_xml, &error);
@@ -428,6 +433,7 @@ reattach_domain (QvirtDriver *driver, const char *status_path)
   dom->start_time = status->start_time;
   dom->started_at = status->started_at;
   dom->autodestroy = status->autodestroy;
+  dom->has_console = status->console_path != NULL;
   qvirt_domain_obj_set_state (dom,
                           status->paused ? QVIRT_DOMAIN_STATE_PAUSED
                                          : QVIRT_DOMAIN_STATE_RUNNING,

@@ -232,6 +232,37 @@ void qvirt_driver_qmp_async (QvirtDriver *driver, const char *name, const char *
 char *qvirt_driver_qmp_finish (QvirtDriver *driver, GAsyncResult *result, GError **error);
 
 /* ------------------------------------------------------------------ */
+/* The serial console                                                   */
+
+/**
+ * qvirt_driver_check_console:
+ *
+ * Whether the domain's console can be opened now: it runs, and its
+ * definition has a serial port on a pty (qemu_command_console_serial()),
+ * which the driver serves as a socket.
+ *
+ * Returns: TRUE if so; otherwise FALSE with QVIRT_ERROR_NO_DOMAIN,
+ *   QVIRT_ERROR_INVALID_STATE (not running) or QVIRT_ERROR_UNSUPPORTED
+ *   (no such serial port; the message says what to add).
+ */
+gboolean qvirt_driver_check_console (QvirtDriver *driver, const char *name, GError **error);
+
+/**
+ * qvirt_driver_attach_console:
+ * @fd: a connected stream socket; the driver owns it from now on (and
+ *   closes it on error too)
+ *
+ * Joins @fd to the domain's serial console: what the guest writes is
+ * copied to it, what it writes goes to the guest, alongside any other
+ * readers. It sees end-of-file when the domain stops.
+ *
+ * Returns: TRUE on success; the errors of qvirt_driver_check_console(),
+ *   or QVIRT_ERROR_CLOSED when QEMU's console socket cannot be reached.
+ */
+gboolean qvirt_driver_attach_console (QvirtDriver *driver, const char *name, int fd,
+                                      GError **error);
+
+/* ------------------------------------------------------------------ */
 /* Events                                                               */
 
 /**

@@ -191,6 +191,14 @@ qvirt_paths_domain_monitor (const QvirtPaths *paths, const char *name)
 }
 
 char *
+qvirt_paths_daemon_socket (const QvirtPaths *paths, gboolean read_only)
+{
+  return g_build_filename (paths->runtime_dir,
+                           read_only ? QVIRT_PATHS_READ_ONLY_SOCKET_NAME
+                                     : QVIRT_PATHS_SOCKET_NAME, NULL);
+}
+
+char *
 qvirt_paths_domain_console (const QvirtPaths *paths, const char *name)
 {
   return domain_file (paths->runtime_dir, name, ".console");

@@ -54,6 +54,14 @@ QvirtPaths *qvirt_paths_new_for_uri (const char *uri, GError **error);
  */
 gboolean qvirt_paths_ensure_dirs (const QvirtPaths *paths, GError **error);
 
+/* The daemon's sockets in the runtime directory: every client (libqvirt's
+ * qemu:///session and qemu:///system, qvirtd itself) finds them here. */
+#define QVIRT_PATHS_SOCKET_NAME "qvirt.sock"
+#define QVIRT_PATHS_READ_ONLY_SOCKET_NAME "qvirt-ro.sock"
+
+/** Returns: (transfer full): the daemon's read-write or read-only socket. */
+char *qvirt_paths_daemon_socket (const QvirtPaths *paths, gboolean read_only);
+
 /* Per-domain files. NAME must be a validated domain name (no '/'). */
 char *qvirt_paths_domain_config (const QvirtPaths *paths, const char *name);
 char *qvirt_paths_domain_status (const QvirtPaths *paths, const char *name);

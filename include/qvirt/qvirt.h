@@ -58,15 +58,23 @@ typedef enum {
 
 /**
  * qvirt_connection_open:
- * @uri: `qemu:///embed?root=/ABSOLUTE/DIR` (also `qemu:///session` and
- *   `qemu:///system`, which open the driver in-process on those roots)
+ * @uri: `qemu:///embed?root=/ABSOLUTE/DIR[&socket=/PATH]` runs the driver
+ *   in this process (and with socket=, serves it there: see
+ *   qvirt_connection_serve()); `qemu:///session` and `qemu:///system`
+ *   reach the session or system qvirtd on its socket (its read-only one
+ *   with QVIRT_CONNECTION_FLAGS_READ_ONLY); `qemu+unix:///?socket=/PATH`
+ *   reaches any server of the protocol: a qvirtd, an application serving
+ *   its embedded instance, a qvirt-run shim
  * @flags: see QvirtConnectionFlags
  * @error: return location: QVIRT_ERROR_INVALID_ARGUMENT for a bad URI,
  *   QVIRT_ERROR_BUSY when another process holds the root (the message
- *   names its pid)
+ *   names its pid), QVIRT_ERROR_CLOSED when no server listens on the
+ *   socket, QVIRT_ERROR_ACCESS_DENIED when its permissions keep us out
  *
- * Opens the root: persistent domains are loaded and domains still running
- * from an earlier process are reattached.
+ * Embedded: opens the root; persistent domains are loaded and domains
+ * still running from an earlier process are reattached. Remote: connects
+ * and exchanges server.hello; the connection is asynchronous (any number
+ * of calls in flight, events as they happen).
  *
  * Returns: (transfer full) (nullable): the connection; end it with
  *   qvirt_connection_close().
@@ -90,8 +98,57 @@ QvirtConnection *qvirt_connection_ref (QvirtConnection *conn);
 void qvirt_connection_unref (QvirtConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtConnection, qvirt_connection_unref)
 
-/** Returns: (transfer none): the canonical URI of the connection's root. */
+/**
+ * qvirt_connection_get_uri:
+ *
+ * Returns: (transfer none): the canonical URI of the root of an embedded
+ *   connection; the URI it was opened with for a remote one.
+ */
 const char *qvirt_connection_get_uri (QvirtConnection *conn);
+
+/**
+ * QvirtConnectionClosedFunc:
+ * @reason: why (QVIRT_ERROR_CLOSED: the server went away or the
+ *   connection broke; QVIRT_ERROR_PROTOCOL: the server broke the protocol)
+ *
+ * A remote connection lost its server. Every call that was in flight has
+ * failed with QVIRT_ERROR_CLOSED before this runs, and every later call
+ * fails the same way; the application may close the connection here.
+ * Runs where event callbacks run (see "Threads and contexts").
+ */
+typedef void (*QvirtConnectionClosedFunc) (QvirtConnection *conn, const GError *reason,
+                                           gpointer user_data);
+
+/**
+ * qvirt_connection_set_closed_func:
+ * @func: (nullable): the handler; NULL to remove it
+ * @destroy: (nullable): frees @user_data when the handler is replaced or
+ *   the connection freed
+ *
+ * Sets what runs when the server goes away. Embedded connections never
+ * lose their driver, so it never runs for them.
+ */
+void qvirt_connection_set_closed_func (QvirtConnection *conn, QvirtConnectionClosedFunc func,
+                                       gpointer user_data, GDestroyNotify destroy);
+
+/**
+ * qvirt_connection_serve:
+ * @socket_path: where to create the socket (mode 0600, replaced if it
+ *   exists, removed when the connection closes)
+ * @error: return location: QVIRT_ERROR_UNSUPPORTED for a remote
+ *   connection, QVIRT_ERROR_INTERNAL when the socket cannot be created
+ *
+ * Serves this embedded instance on a UNIX socket, with the protocol of
+ * docs/protocol.md, so that tools can look inside it while the
+ * application runs: `qvirt -c qemu+unix:///?socket=PATH list`. The same
+ * as `&socket=PATH` in the URI. Clients get read-write sessions: give the
+ * socket the permissions of the application itself. Clients' calls run on
+ * the connection's context, like the application's own.
+ *
+ * Returns: TRUE on success.
+ */
+gboolean qvirt_connection_serve (QvirtConnection *conn, const char *socket_path,
+                                 GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Any method, by name                                                  */
@@ -306,6 +363,26 @@ gboolean qvirt_domain_reboot (QvirtDomain *domain, GCancellable *cancellable,
                               GError **error);
 gboolean qvirt_domain_reset (QvirtDomain *domain, GCancellable *cancellable,
                              GError **error);
+
+/**
+ * qvirt_domain_open_console:
+ * @error: return location: QVIRT_ERROR_INVALID_STATE when the domain is
+ *   not running, QVIRT_ERROR_UNSUPPORTED when it has no
+ *   `<serial type='pty'>`, QVIRT_ERROR_ACCESS_DENIED on a read-only
+ *   connection
+ *
+ * Joins the domain's serial console: the returned socket carries the raw
+ * bytes both ways (what the guest writes, what you write to it). Any
+ * number of consoles may be open on one domain; each sees the whole
+ * output. Close it to leave; it reads end-of-file when the domain stops.
+ * Blocks until the console is open. On an embedded connection the
+ * console's bytes are moved by the connection's context (same-thread
+ * mode: keep iterating it while you use the console).
+ *
+ * Returns: a connected stream socket, blocking, close-on-exec, owned by
+ *   the caller; -1 with @error.
+ */
+int qvirt_domain_open_console (QvirtDomain *domain, GError **error);
 
 /**
  * qvirt_domain_qmp:

@@ -463,3 +463,14 @@ DEFINE_NAME_OPERATION (suspend, "domain.suspend")
 DEFINE_NAME_OPERATION (resume, "domain.resume")
 DEFINE_NAME_OPERATION (reboot, "domain.reboot")
 DEFINE_NAME_OPERATION (reset, "domain.reset")
+
+int
+qvirt_domain_open_console (QvirtDomain *domain, GError **error)
+{
+  g_autoptr(json_t) params = NULL;
+
+  g_return_val_if_fail (domain != NULL, -1);
+
+  params = json_pack ("{s:s}", "name", domain->name);
+  return qvirt_connection_open_stream (domain->conn, "domain.openConsole", params, error);
+}

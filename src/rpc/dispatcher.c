@@ -38,6 +38,7 @@ struct _QvirtRpcSession {
   gpointer notify_data;
   GPtrArray *subscriptions;     /* EventSubscription* */
   GPtrArray *owned_domains;     /* OwnedDomain*: autodestroy domains we started */
+  QvirtRpcUpgrade *upgrade;     /* left by the last call, for the transport */
 };
 
 static void
@@ -288,6 +289,7 @@ session_unref (QvirtRpcSession *session)
     return;
   g_ptr_array_free (session->subscriptions, TRUE);
   g_ptr_array_free (session->owned_domains, TRUE);
+  g_clear_pointer (&session->upgrade, qvirt_rpc_upgrade_free);
   g_free (session);
 }
 
@@ -343,6 +345,44 @@ gboolean
 qvirt_rpc_session_is_read_only (QvirtRpcSession *session)
 {
   return session->read_only;
+}
+
+void
+qvirt_rpc_session_set_read_only (QvirtRpcSession *session)
+{
+  session->read_only = TRUE;
+}
+
+void
+qvirt_rpc_upgrade_free (QvirtRpcUpgrade *upgrade)
+{
+  if (upgrade == NULL)
+    return;
+  if (upgrade->destroy)
+    upgrade->destroy (upgrade->data);
+  g_free (upgrade);
+}
+
+gboolean
+qvirt_rpc_upgrade_run (QvirtRpcUpgrade *upgrade, int fd, GError **error)
+{
+  gboolean ok = upgrade->attach (upgrade->data, fd, error);
+
+  qvirt_rpc_upgrade_free (upgrade);
+  return ok;
+}
+
+void
+qvirt_rpc_session_set_upgrade (QvirtRpcSession *session, QvirtRpcUpgrade *upgrade)
+{
+  g_clear_pointer (&session->upgrade, qvirt_rpc_upgrade_free);
+  session->upgrade = upgrade;
+}
+
+QvirtRpcUpgrade *
+qvirt_rpc_session_take_upgrade (QvirtRpcSession *session)
+{
+  return g_steal_pointer (&session->upgrade);
 }
 
 void

@@ -93,6 +93,52 @@ void qvirt_rpc_session_call (QvirtRpcSession *session,
                              gpointer user_data);
 
 /**
+ * QvirtRpcUpgrade:
+ * @attach: takes over the connection's descriptor (it owns @fd from then
+ *   on, also on error); returns FALSE with @error when it cannot
+ * @data: for @attach, freed with @destroy
+ *
+ * What a method that turns its connection into a raw byte stream
+ * (domain.openConsole) leaves for the transport. The transport checks for
+ * one after each successful reply (qvirt_rpc_session_take_upgrade()); when
+ * there is one it writes that reply, stops reading requests, and hands
+ * its descriptor to @attach. A transport without a descriptor of its own
+ * (libqvirt's in-process one) hands over one end of a socketpair.
+ */
+typedef struct {
+  gboolean (*attach) (gpointer data, int fd, GError **error);
+  gpointer data;
+  GDestroyNotify destroy;
+} QvirtRpcUpgrade;
+
+void qvirt_rpc_upgrade_free (QvirtRpcUpgrade *upgrade);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcUpgrade, qvirt_rpc_upgrade_free)
+
+/**
+ * qvirt_rpc_upgrade_run:
+ * @fd: the connection's descriptor; owned by the upgrade from now on
+ *
+ * Runs and frees @upgrade.
+ */
+gboolean qvirt_rpc_upgrade_run (QvirtRpcUpgrade *upgrade, int fd, GError **error);
+
+/**
+ * qvirt_rpc_session_take_upgrade:
+ *
+ * Returns: (transfer full) (nullable): the upgrade the last successful
+ *   call asked for, or NULL.
+ */
+QvirtRpcUpgrade *qvirt_rpc_session_take_upgrade (QvirtRpcSession *session);
+
+/**
+ * qvirt_rpc_session_set_read_only:
+ *
+ * Makes the session read-only from now on (server.hello's "read-only"
+ * param); a read-only session never becomes read-write again.
+ */
+void qvirt_rpc_session_set_read_only (QvirtRpcSession *session);
+
+/**
  * qvirt_rpc_session_close:
  *
  * Ends the session: drops its event subscriptions, destroys the domains

@@ -62,6 +62,9 @@ void qvirt_rpc_call_return_error (QvirtRpcCall *call, GError *error /* transfer 
 /* The session remembers domains it started with autodestroy. */
 void qvirt_rpc_session_own_domain (QvirtRpcSession *session, const char *name);
 gboolean qvirt_rpc_session_is_read_only (QvirtRpcSession *session);
+/* Handlers that switch the connection to raw bytes leave the upgrade here
+ * before they return their result (transfer full). */
+void qvirt_rpc_session_set_upgrade (QvirtRpcSession *session, QvirtRpcUpgrade *upgrade);
 json_t *qvirt_rpc_session_list_methods (QvirtRpcSession *session);
 
 /* methods-domain.c, methods-server.c */

@@ -267,6 +267,55 @@ handle_qmp (QvirtRpcCall *call)
 /* ------------------------------------------------------------------ */
 /* The table                                                            */
 
+/* domain.openConsole: the checks now, the descriptor once the transport
+ * has written this reply (see QvirtRpcUpgrade). */
+typedef struct {
+  QvirtDriver *driver;
+  char *name;
+} ConsoleUpgrade;
+
+static void
+console_upgrade_free (gpointer data)
+{
+  ConsoleUpgrade *upgrade = data;
+
+  g_free (upgrade->name);
+  g_free (upgrade);
+}
+
+static gboolean
+attach_console (gpointer data, int fd, GError **error)
+{
+  ConsoleUpgrade *upgrade = data;
+
+  return qvirt_driver_attach_console (upgrade->driver, upgrade->name, fd, error);
+}
+
+static void
+handle_open_console (QvirtRpcCall *call)
+{
+  QvirtDriver *driver = qvirt_rpc_call_get_driver (call);
+  const char *name = qvirt_rpc_call_get_string (call, "name");
+  GError *error = NULL;
+  ConsoleUpgrade *console;
+  QvirtRpcUpgrade *upgrade;
+
+  if (!qvirt_driver_check_console (driver, name, &error))
+    {
+      qvirt_rpc_call_return_error (call, error);
+      return;
+    }
+  console = g_new0 (ConsoleUpgrade, 1);
+  console->driver = driver;
+  console->name = g_strdup (name);
+  upgrade = g_new0 (QvirtRpcUpgrade, 1);
+  upgrade->attach = attach_console;
+  upgrade->data = console;
+  upgrade->destroy = console_upgrade_free;
+  qvirt_rpc_session_set_upgrade (call->session, upgrade);
+  qvirt_rpc_call_return (call, json_pack ("{s:s}", "stream", "console"));
+}
+
 static const QvirtParamSpec name_params[] = {
   { "name", QVIRT_PARAM_STRING, TRUE },
   { NULL }
@@ -324,5 +373,7 @@ const QvirtMethod qvirt_domain_methods[] = {
   { "domain.reset", TRUE, name_params, handle_reset },
   /* QEMU commands may change anything: passthrough is read-write only. */
   { "domain.qmp", TRUE, qmp_params, handle_qmp },
+  /* Typing into a guest changes it. */
+  { "domain.openConsole", TRUE, name_params, handle_open_console },
   { NULL }
 };

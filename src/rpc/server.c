@@ -22,10 +22,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "rpc/framing.h"
+#include "rpc/output-queue.h"
 #include "rpc/method.h"
 #include "util/unix-socket.h"
 
@@ -35,7 +35,6 @@
 /* While a batch of requests is being read, replies collect and go out
  * together; above this much they go out at once. */
 #define FLUSH_ABOVE ((gsize) 1024 * 1024)
-#define MAX_IOV 64
 /* Clients accepted per wakeup of a listener. */
 #define ACCEPT_BATCH 32
 /* After accept() fails for want of descriptors or memory, a listener
@@ -78,13 +77,13 @@ struct _Client {
   GSource *source;               /* watches fd */
   gpointer fd_tag;
   GIOCondition events;           /* what source watches for now */
-  GQueue output;                 /* GBytes*: lines not yet (fully) written */
-  gsize output_offset;           /* bytes of the head already written */
-  gsize output_size;             /* bytes in output not yet written */
+  QvirtOutputQueue output;
   gsize max_output;
   GHashTable *pending;           /* PendingCall* (a set): calls not answered yet */
   gboolean input_closed;         /* the peer shut down its sending side */
   gboolean reading;              /* inside a batch of requests: hold output */
+  QvirtRpcUpgrade *upgrade;      /* set: read nothing more, hand the socket
+                                    over once the output is written */
   GSource *close_source;         /* set once the client is doomed */
 };
 
@@ -133,7 +132,7 @@ client_close_later (Client *client)
 static void
 client_close_if_done (Client *client)
 {
-  if (client->input_closed && client->output_size == 0 &&
+  if (client->input_closed && client->output.size == 0 &&
       g_hash_table_size (client->pending) == 0)
     {
       g_debug ("client %" G_GUINT64_FORMAT ": all answered after it stopped sending; closing",
@@ -161,8 +160,10 @@ client_free (Client *client)
    * the pending calls can go. */
   qvirt_rpc_session_close (client->session);
   g_hash_table_destroy (client->pending);
-  close (client->fd);
-  g_queue_clear_full (&client->output, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&client->upgrade, qvirt_rpc_upgrade_free);
+  if (client->fd >= 0)
+    close (client->fd);
+  qvirt_output_queue_clear (&client->output);
   qvirt_line_splitter_free (client->input);
   g_free (client);
   /* Last: tests take this line as the sign that the descriptor is closed. */
@@ -184,29 +185,25 @@ client_watch (Client *client, GIOCondition events)
 static void
 client_update_watch (Client *client)
 {
-  client_watch (client, (client->input_closed ? 0 : G_IO_IN) |
-                        (client->output_size > 0 ? G_IO_OUT : 0));
+  gboolean want_input = !client->input_closed && client->upgrade == NULL;
+
+  client_watch (client, (want_input ? G_IO_IN : 0) |
+                        (client->output.size > 0 ? G_IO_OUT : 0));
 }
 
+/* The reply that switched the connection to raw bytes is out: the socket
+ * now belongs to whoever the method named (the domain's console). */
 static void
-client_consume_output (Client *client, gsize written)
+client_hand_over (Client *client)
 {
-  while (written > 0)
-    {
-      gsize size = g_bytes_get_size (g_queue_peek_head (&client->output));
-      gsize left = size - client->output_offset;
+  g_autoptr(GError) error = NULL;
+  int fd = client->fd;
 
-      if (written < left)
-        {
-          client->output_offset += written;
-          client->output_size -= written;
-          return;
-        }
-      g_bytes_unref (g_queue_pop_head (&client->output));
-      client->output_offset = 0;
-      client->output_size -= left;
-      written -= left;
-    }
+  client->fd = -1;
+  client_close_later (client);
+  g_debug ("client %" G_GUINT64_FORMAT ": now a raw stream", client->number);
+  if (!qvirt_rpc_upgrade_run (g_steal_pointer (&client->upgrade), fd, &error))
+    g_info ("client %" G_GUINT64_FORMAT ": %s", client->number, error->message);
 }
 
 /* Writes what the socket takes without blocking; the rest waits for the
@@ -214,42 +211,21 @@ client_consume_output (Client *client, gsize written)
 static void
 client_flush (Client *client)
 {
-  while (client->output_size > 0 && client->close_source == NULL)
+  int saved_errno;
+
+  if (client->close_source != NULL)
+    return;
+  if (!qvirt_output_queue_flush (&client->output, client->fd, &saved_errno))
     {
-      struct iovec iov[MAX_IOV];
-      struct msghdr msg = { 0 };
-      gsize offset = client->output_offset;
-      int n_iov = 0;
-      gssize written;
-
-      for (GList *l = client->output.head; l != NULL && n_iov < MAX_IOV; l = l->next)
-        {
-          gsize size;
-          const char *data = g_bytes_get_data (l->data, &size);
-
-          iov[n_iov].iov_base = (char *) data + offset;
-          iov[n_iov].iov_len = size - offset;
-          n_iov++;
-          offset = 0;
-        }
-      msg.msg_iov = iov;
-      msg.msg_iovlen = (size_t) n_iov;
-
-      written = sendmsg (client->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (written < 0)
-        {
-          int saved_errno = errno;
-
-          if (saved_errno == EINTR)
-            continue;
-          if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
-            break;
-          g_debug ("client %" G_GUINT64_FORMAT ": cannot write: %s", client->number,
-                   g_strerror (saved_errno));
-          client_close_later (client);
-          return;
-        }
-      client_consume_output (client, (gsize) written);
+      g_debug ("client %" G_GUINT64_FORMAT ": cannot write: %s", client->number,
+               g_strerror (saved_errno));
+      client_close_later (client);
+      return;
+    }
+  if (client->upgrade != NULL && client->output.size == 0 && client->close_source == NULL)
+    {
+      client_hand_over (client);
+      return;
     }
   client_update_watch (client);
   client_close_if_done (client);
@@ -260,7 +236,6 @@ static void
 client_send (Client *client, json_t *message)
 {
   GBytes *line;
-  gsize size;
 
   if (client->close_source != NULL)
     {
@@ -275,22 +250,20 @@ client_send (Client *client, json_t *message)
                  client->number);
       return;
     }
-  size = g_bytes_get_size (line);
   /* The bound is on what already waits, so that one reply larger than it
    * (a big definition from domain.getXml) still goes out. */
-  if (client->output_size > client->max_output)
+  if (client->output.size > client->max_output)
     {
       g_warning ("client %" G_GUINT64_FORMAT " (pid %d) does not read what it is sent: "
                  "%" G_GSIZE_FORMAT " bytes waiting, the limit is %" G_GSIZE_FORMAT
                  "; disconnecting it",
-                 client->number, (int) client->peer_pid, client->output_size,
+                 client->number, (int) client->peer_pid, client->output.size,
                  client->max_output);
       g_bytes_unref (line);
       client_close_later (client);
       return;
     }
-  g_queue_push_tail (&client->output, line);
-  client->output_size += size;
+  qvirt_output_queue_push (&client->output, line);
   if (!client->reading)
     client_flush (client);
 }
@@ -311,7 +284,11 @@ on_call_reply (json_t *result, const GError *error, gpointer user_data)
                                                 : QVIRT_ERROR_INTERNAL,
                                               error->message));
   else if (call->id != NULL)
-    client_send (client, qvirt_rpc_result_new (call->id, json_incref (result)));
+    {
+      /* Taken first: writing the reply completes the upgrade. */
+      client->upgrade = qvirt_rpc_session_take_upgrade (client->session);
+      client_send (client, qvirt_rpc_result_new (call->id, json_incref (result)));
+    }
   g_hash_table_remove (client->pending, call);
   client_close_if_done (client);
 }
@@ -416,7 +393,9 @@ client_read (Client *client, GIOCondition revents)
 
   qvirt_line_splitter_feed (client->input, server->read_buffer, (gsize) n);
   client->reading = TRUE;
-  while (client->close_source == NULL)
+  /* After an upgrade the rest of what was read is not requests; the
+   * protocol asks clients to send nothing until its reply. */
+  while (client->close_source == NULL && client->upgrade == NULL)
     {
       const char *line;
       gsize len;
@@ -437,7 +416,7 @@ client_read (Client *client, GIOCondition revents)
         }
       else
         client_handle_line (client, line, len);
-      if (client->output_size > FLUSH_ABOVE)
+      if (client->output.size > FLUSH_ABOVE)
         client_flush (client);
     }
   client->reading = FALSE;
@@ -495,7 +474,7 @@ client_new (Listener *listener, int fd)
   client->max_output = server->max_output;
   client->input = qvirt_line_splitter_new (server->max_frame);
   client->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) pending_call_free, NULL);
-  g_queue_init (&client->output);
+  qvirt_output_queue_init (&client->output);
   client->session = qvirt_rpc_session_new (server->dispatcher, listener->read_only,
                                            on_session_notify, client);
 

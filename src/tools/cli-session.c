@@ -19,10 +19,10 @@ qvirt_cli_report_error (const GError *error)
   /* Keep the order of what went to stdout before, when both are a file. */
   fflush (stdout);
   if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_BUSY))
-    /* Until qvirt can reach a root through qvirtd, only one process at
-     * a time can open it: say what to do about it. */
-    qvirt_cli_error ("%s (only one process at a time can open a root: wait "
-                     "until it exits)", error->message);
+    /* Only one process at a time can open an embed root: say how to
+     * reach it anyway. */
+    qvirt_cli_error ("%s (one process at a time opens a root; if that process serves "
+                     "it on a socket, use -c qemu+unix:///?socket=PATH)", error->message);
   else if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_NO_DOMAIN))
     qvirt_cli_error ("%s (see 'qvirt list --all')", error->message);
   else

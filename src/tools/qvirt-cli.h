@@ -61,6 +61,7 @@ typedef struct {
 /* The subcommand tables, each ending with an entry whose name is NULL. */
 extern const QvirtCommand qvirt_cli_domxml_commands[];
 extern const QvirtCommand qvirt_cli_domain_commands[];
+extern const QvirtCommand qvirt_cli_console_commands[];
 
 /**
  * qvirt_cli_error:

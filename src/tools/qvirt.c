@@ -15,6 +15,7 @@
 static const QvirtCommand *const command_tables[] = {
   qvirt_cli_domxml_commands,
   qvirt_cli_domain_commands,
+  qvirt_cli_console_commands,
 };
 
 static const char global_usage[] =
@@ -23,7 +24,10 @@ static const char global_usage[] =
   "Manage QEMU virtual machines described by libvirt-compatible domain XML.\n"
   "\n"
   "Options:\n"
-  "  -c, --connect URI   connect to URI, e.g. qemu:///embed?root=/var/lib/myapp\n"
+  "  -c, --connect URI   connect to URI: qemu:///embed?root=DIR (the driver in\n"
+  "                      this process), qemu:///session or qemu:///system (qvirtd),\n"
+  "                      qemu+unix:///?socket=PATH (any server: qvirtd, an\n"
+  "                      application serving its instance, qvirt-run)\n"
   "                      (default: $" QVIRT_DEFAULT_URI_ENV "; commands that manage\n"
   "                      domains need one or the other)\n"
   "  -h, --help          show this help, or a command's with COMMAND --help\n"

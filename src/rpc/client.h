@@ -1,0 +1,110 @@
+/* The client side of the protocol on UNIX stream sockets.
+ *
+ * One QvirtRpcClient is one connection to a server (qvirtd, an embedding
+ * application serving its instance, a qvirt-run shim). Calls are sent as
+ * they are made and may be answered in any order; each reply is matched
+ * to its call by id. Notifications (events) go to one callback. When the
+ * server goes away, every call in flight fails with QVIRT_ERROR_CLOSED and
+ * then the closed callback runs, once.
+ *
+ * Everything runs on the GMainContext that is thread-default when the
+ * client is created; the client must be used from that context's thread.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+#include "rpc/dispatcher.h"
+
+G_BEGIN_DECLS
+
+typedef struct _QvirtRpcClient QvirtRpcClient;
+
+/**
+ * QvirtRpcClosedFunc:
+ * @reason: why the connection ended (QVIRT_ERROR_CLOSED or
+ *   QVIRT_ERROR_PROTOCOL for a server that broke the framing)
+ * @user_data: as given to qvirt_rpc_client_connect()
+ */
+typedef void (*QvirtRpcClosedFunc) (const GError *reason, gpointer user_data);
+
+/**
+ * qvirt_rpc_client_connect:
+ * @path: the server's socket (any length)
+ * @notify: (nullable): receives the server's notifications
+ * @closed: (nullable): called once when the server goes away (not when
+ *   the client is freed)
+ * @user_data: for @notify and @closed
+ * @error: return location: QVIRT_ERROR_CLOSED when nothing listens at
+ *   @path (the message names it), QVIRT_ERROR_ACCESS_DENIED when its
+ *   permissions keep us out
+ *
+ * Connects; the connect itself does not block on a live server.
+ *
+ * Returns: (transfer full) (nullable): the client.
+ */
+QvirtRpcClient *qvirt_rpc_client_connect (const char *path,
+                                          QvirtRpcNotifyFunc notify,
+                                          QvirtRpcClosedFunc closed,
+                                          gpointer user_data,
+                                          GError **error);
+
+/**
+ * qvirt_rpc_client_call:
+ * @method: the method name
+ * @params: (nullable) (transfer none): a JSON object, NULL for none
+ * @reply: called exactly once on the client's context, with the result
+ *   or with the server's error (its error.data.kind mapped back to a
+ *   QVIRT_ERROR code); possibly before this function returns when the
+ *   connection is already gone; never after qvirt_rpc_client_free()
+ *
+ * Sends a request without waiting for earlier ones to be answered.
+ */
+void qvirt_rpc_client_call (QvirtRpcClient *client,
+                            const char *method,
+                            json_t *params,
+                            QvirtRpcReplyFunc reply,
+                            gpointer user_data);
+
+/** Returns: whether the server has gone away. */
+gboolean qvirt_rpc_client_is_closed (QvirtRpcClient *client);
+
+/**
+ * qvirt_rpc_client_free:
+ *
+ * Disconnects. Replies of calls still in flight are dropped: their
+ * callbacks never run (the caller answers them itself if it must).
+ */
+void qvirt_rpc_client_free (QvirtRpcClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcClient, qvirt_rpc_client_free)
+
+/**
+ * qvirt_rpc_upgrade_to_raw:
+ * @path: the server's socket
+ * @method: a method that turns the connection into a raw byte stream
+ *   once it answers (domain.openConsole)
+ * @params: (transfer none): its params
+ * @timeout_ms: how long to wait for the answer
+ * @error: return location: the server's error, QVIRT_ERROR_CLOSED or
+ *   QVIRT_ERROR_TIMEOUT
+ *
+ * Opens a new connection dedicated to @method, sends it and blocks until
+ * its reply line, reading no byte past it: everything after belongs to
+ * the raw stream.
+ *
+ * Returns: the connected socket, blocking mode, close-on-exec; -1 on
+ *   error.
+ */
+int qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
+                              guint timeout_ms, GError **error);
+
+/**
+ * qvirt_rpc_reply_to_error:
+ * @error_object: (transfer none): the "error" member of a JSON-RPC reply
+ *
+ * Returns: (transfer full): the GError it stands for, in QVIRT_ERROR.
+ */
+GError *qvirt_rpc_reply_to_error (json_t *error_object);
+
+G_END_DECLS

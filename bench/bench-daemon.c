@@ -1,19 +1,25 @@
 /* bench-daemon: what a protocol round trip through qvirtd costs.
  *
  * Spawns qvirtd on a temporary root and, as the floor, an echo server on
- * the same kind of socket (a thread of this process that writes back
- * every line it reads: a UNIX stream round trip with no work at all).
- * Both get the same domain.info request line:
+ * the same kind of socket (a child process that writes back every byte
+ * it reads: a UNIX stream round trip between two processes with no work
+ * at all). Both get the same domain.info request line:
  *
  *   sequential  OPS round trips on one connection, one at a time:
  *               median and p99 latency;
  *   pipelined   PIPELINED_OPS requests written by one thread while
  *               another reads the replies: calls/s.
  *
+ * For each run the server's own CPU time per call is printed too (its
+ * process CPU clock before and after), which tells the work it does from
+ * the time spent waking up processes.
+ *
  * domain.info is measured on a defined domain that is shut off and then
  * on the same domain running (a guestless QEMU; skipped with a note if
- * it cannot start). The daemon's RSS is read idle (just started) and
- * after the runs. The client side is the same minimal line reader for
+ * it cannot start). The daemon's RSS is read idle (just started), with
+ * RUNNING_VMS more guestless domains running (created through the daemon
+ * before any round trip, then destroyed), once they are gone, and after
+ * the round trips. The client side is the same minimal line reader for
  * both servers, with no JSON parsing.
  *
  * Targets (issue 5): median ≤ 25 µs sequential, ≥ 50,000 calls/s
@@ -32,16 +38,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/proc.h"
 #include "util/unix-socket.h"
 
 #define DEFAULT_OPS 10000
 #define PIPELINED_OPS 100000
 #define READY_TIMEOUT_MS 10000
+#define RUNNING_VMS 20
 
 static gint64
 now_ns (void)
@@ -132,22 +141,21 @@ line_client_free (LineClient *client)
 /* ------------------------------------------------------------------ */
 /* The echo server                                                      */
 
-typedef struct {
-  int listen_fd;
-} EchoServer;
-
-static gpointer
-run_echo_server (gpointer user_data)
+/* A process of its own, as qvirtd is: a thread of this process would
+ * make a cheaper floor than any real client and server can reach, since
+ * switching between threads of one process keeps the address space. */
+static G_NORETURN void
+run_echo_server (int listen_fd)
 {
-  EchoServer *echo = user_data;
-
   for (;;)
     {
       char buffer[1 << 16];
-      int fd = accept (echo->listen_fd, NULL, NULL);
+      int fd = accept (listen_fd, NULL, NULL);
 
+      if (fd < 0 && errno == EINTR)
+        continue;
       if (fd < 0)
-        return NULL;   /* the listener was shut down */
+        _exit (0);
       for (;;)
         {
           gssize n = recv (fd, buffer, sizeof buffer, 0);
@@ -162,14 +170,45 @@ run_echo_server (gpointer user_data)
     }
 }
 
+/* Forks the echo server; call it before any thread exists. It dies with
+ * this process. */
+static GPid
+spawn_echo_server (int listen_fd)
+{
+  pid_t parent = getpid ();
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    g_error ("cannot fork the echo server: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+        _exit (1);
+      run_echo_server (listen_fd);
+    }
+  return pid;
+}
+
 /* ------------------------------------------------------------------ */
 /* The runs                                                             */
 
 typedef struct {
   double median_us;
   double p99_us;
+  double sequential_cpu_us;     /* the server's CPU time per call */
   double calls_per_s;
+  double pipelined_cpu_us;
 } Result;
+
+/* CPU time (user + system) @pid has used so far, in µs. */
+static double
+cpu_time_us (GPid pid)
+{
+  guint64 ns = 0;
+
+  qvirt_proc_get_cpu_time_ns (pid, &ns, NULL);
+  return (double) ns / 1000.0;
+}
 
 static int
 compare_gint64 (gconstpointer a, gconstpointer b)
@@ -201,8 +240,9 @@ write_requests (gpointer user_data)
   return NULL;
 }
 
+/* Runs @request against the server at @path (process @server_pid). */
 static Result
-measure (const char *path, const char *request, guint ops)
+measure (const char *path, GPid server_pid, const char *request, guint ops)
 {
   LineClient *client = line_client_connect (path);
   gsize len = strlen (request);
@@ -211,6 +251,7 @@ measure (const char *path, const char *request, guint ops)
   Writer writer = { client->fd, request, len, PIPELINED_OPS };
   GThread *thread;
   gint64 start;
+  double cpu_start;
 
   /* Warm up. */
   for (guint i = 0; i < ops / 10; i++)
@@ -218,6 +259,7 @@ measure (const char *path, const char *request, guint ops)
       write_all (client->fd, request, len);
       read_line (client);
     }
+  cpu_start = cpu_time_us (server_pid);
   for (guint i = 0; i < ops; i++)
     {
       gint64 t0 = now_ns ();
@@ -226,15 +268,18 @@ measure (const char *path, const char *request, guint ops)
       read_line (client);
       times[i] = now_ns () - t0;
     }
+  result.sequential_cpu_us = (cpu_time_us (server_pid) - cpu_start) / ops;
   qsort (times, ops, sizeof *times, compare_gint64);
   result.median_us = (double) times[ops / 2] / 1000.0;
   result.p99_us = (double) times[(gsize) ops * 99 / 100] / 1000.0;
 
+  cpu_start = cpu_time_us (server_pid);
   start = now_ns ();
   thread = g_thread_new ("writer", write_requests, &writer);
   for (guint i = 0; i < PIPELINED_OPS; i++)
     read_line (client);
   result.calls_per_s = PIPELINED_OPS / ((double) (now_ns () - start) / 1e9);
+  result.pipelined_cpu_us = (cpu_time_us (server_pid) - cpu_start) / PIPELINED_OPS;
   g_thread_join (thread);
 
   g_free (times);
@@ -245,10 +290,10 @@ measure (const char *path, const char *request, guint ops)
 static void
 print_result (const char *what, Result r, Result floor)
 {
-  printf ("  %-30s median %7.1f µs (%4.1fx echo)  p99 %7.1f µs  pipelined %8.0f calls/s "
-          "(%4.2f of echo)\n",
-          what, r.median_us, r.median_us / floor.median_us, r.p99_us, r.calls_per_s,
-          r.calls_per_s / floor.calls_per_s);
+  printf ("  %-30s median %6.1f µs (%4.1fx echo)  p99 %6.1f µs  server CPU %5.1f µs/call\n"
+          "  %-30s pipelined %9.0f calls/s (%4.2f of echo)  server CPU %5.1f µs/call\n",
+          what, r.median_us, r.median_us / floor.median_us, r.p99_us, r.sequential_cpu_us,
+          "", r.calls_per_s, r.calls_per_s / floor.calls_per_s, r.pipelined_cpu_us);
 }
 
 /* ------------------------------------------------------------------ */
@@ -316,19 +361,65 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-/* One call with a raw line; returns the reply line. */
+/* One call with a raw line on @client; returns the reply line. */
 static char *
-call_line (const char *path, const char *line)
+call (LineClient *client, const char *line)
 {
-  LineClient *client = line_client_connect (path);
-  char *reply;
   gsize len;
 
   write_all (client->fd, line, strlen (line));
   len = read_line (client);
-  reply = g_strndup (client->buffer + client->start - len - 1, len);
+  return g_strndup (client->buffer + client->start - len - 1, len);
+}
+
+/* The same on a connection of its own. */
+static char *
+call_line (const char *path, const char *line)
+{
+  LineClient *client = line_client_connect (path);
+  char *reply = call (client, line);
+
   line_client_free (client);
   return reply;
+}
+
+/* Creates @count transient guestless domains bench-vm-N on @client, one
+ * after the other, with autodestroy so that they go with the connection
+ * should this process die. Returns how many run; stops at the first that
+ * fails and prints why. */
+static guint
+create_vms (LineClient *client, guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *request =
+        g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"domain.create\",\"params\":"
+                         "{\"autodestroy\":true,\"xml\":\"<domain type='qemu'>"
+                         "<name>bench-vm-%u</name><memory unit='MiB'>32</memory>"
+                         "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                         "<devices><memballoon model='none'/></devices></domain>\"}}\n", i);
+      g_autofree char *reply = call (client, request);
+
+      if (strstr (reply, "\"result\"") == NULL)
+        {
+          printf ("  (domain bench-vm-%u did not start: %s)\n", i, reply);
+          return i;
+        }
+    }
+  return count;
+}
+
+static void
+destroy_vms (LineClient *client, guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *request =
+        g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"domain.destroy\","
+                         "\"params\":{\"name\":\"bench-vm-%u\"}}\n", i);
+
+      g_free (call (client, request));
+    }
 }
 
 int
@@ -351,14 +442,18 @@ main (int argc, char **argv)
   g_autofree char *echo_path = NULL;
   g_autofree char *socket_path = NULL;
   g_autofree char *reply = NULL;
-  EchoServer echo;
-  GThread *echo_thread;
+  LineClient *vm_client;
   Result floor;
   Result shutoff;
+  GPid echo_pid;
   GPid pid;
+  int echo_fd;
   int stderr_fd;
   int status;
   guint64 idle_rss;
+  guint64 vms_rss;
+  guint64 vms_gone_rss;
+  guint running_vms;
 
   g_assert_no_error (error);
   if (ops < 100)
@@ -366,25 +461,34 @@ main (int argc, char **argv)
   echo_path = g_build_filename (root, "echo.sock", NULL);
   socket_path = g_build_filename (root, "run", "qvirt.sock", NULL);
 
-  echo.listen_fd = qvirt_unix_socket_listen (echo_path, 0600, TRUE, &error);
+  echo_fd = qvirt_unix_socket_listen (echo_path, 0600, TRUE, &error);
   g_assert_no_error (error);
-  echo_thread = g_thread_new ("echo", run_echo_server, &echo);
+  echo_pid = spawn_echo_server (echo_fd);
 
   pid = spawn_daemon (root, &stderr_fd);
   idle_rss = rss_kib (pid);
   g_free (call_line (socket_path, define));
 
+  /* Before the round trips, whose buffers would hide what the domains
+   * take; and the domains are gone again before anything is timed. */
+  vm_client = line_client_connect (socket_path);
+  running_vms = create_vms (vm_client, RUNNING_VMS);
+  vms_rss = rss_kib (pid);
+  destroy_vms (vm_client, running_vms);
+  line_client_free (vm_client);
+  vms_gone_rss = rss_kib (pid);
+
   printf ("bench-daemon: %u sequential round trips, %u pipelined, one connection each\n",
           ops, PIPELINED_OPS);
-  floor = measure (echo_path, info, ops);
+  floor = measure (echo_path, echo_pid, info, ops);
   print_result ("echo server (the floor)", floor, floor);
-  shutoff = measure (socket_path, info, ops);
+  shutoff = measure (socket_path, pid, info, ops);
   print_result ("qvirtd domain.info, shut off", shutoff, floor);
 
   reply = call_line (socket_path, start);
   if (strstr (reply, "\"result\"") != NULL)
     {
-      Result running = measure (socket_path, info, ops);
+      Result running = measure (socket_path, pid, info, ops);
 
       print_result ("qvirtd domain.info, running", running, floor);
       g_free (call_line (socket_path, destroy));
@@ -393,16 +497,18 @@ main (int argc, char **argv)
     printf ("  qvirtd domain.info, running: not measured, the domain did not start: %s\n",
             reply);
 
-  printf ("  qvirtd RSS: %" G_GUINT64_FORMAT " KiB idle (just started), %" G_GUINT64_FORMAT
-          " KiB after the runs\n", idle_rss, rss_kib (pid));
+  printf ("  qvirtd RSS: %" G_GUINT64_FORMAT " KiB idle (just started); %" G_GUINT64_FORMAT
+          " KiB with %u more domains running (%u wanted), %" G_GUINT64_FORMAT
+          " KiB once they were destroyed; %" G_GUINT64_FORMAT " KiB after the round trips\n",
+          idle_rss, vms_rss, running_vms, RUNNING_VMS, vms_gone_rss, rss_kib (pid));
   printf ("  targets: median ≤ 25 µs, ≥ 50000 calls/s pipelined, ≤ 8192 KiB idle\n");
 
   kill (pid, SIGTERM);
   waitpid (pid, &status, 0);
   close (stderr_fd);
-  shutdown (echo.listen_fd, SHUT_RDWR);
-  g_thread_join (echo_thread);
-  close (echo.listen_fd);
+  kill (echo_pid, SIGTERM);
+  waitpid (echo_pid, &status, 0);
+  close (echo_fd);
   g_unlink (echo_path);
 
   remove_tree (root);

@@ -28,8 +28,14 @@ gboolean qvirt_proc_is_same_process (pid_t pid, guint64 start_time);
 
 /**
  * qvirt_proc_get_cpu_time_ns:
- * @pid: a process id
- * @cpu_time_ns: (out): user + system CPU time of the whole process
+ * @pid: a process id; it need not be a child of the caller
+ * @cpu_time_ns: (out): user + system CPU time of the whole process (all
+ *   its threads, live and exited), in nanoseconds
+ * @error: return location
+ *
+ * Cheap enough to call on every query: two system calls through the
+ * process's CPU-time clock (clock_getcpuclockid()); /proc/PID/stat only
+ * when the kernel refuses that clock.
  *
  * Returns: FALSE with @error set if the process does not exist.
  */

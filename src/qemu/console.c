@@ -31,7 +31,9 @@ struct _Endpoint {
 };
 
 struct _QvirtConsole {
-  char *path;
+  char *path;                    /* NULL for a relay: no reconnecting */
+  gboolean frees_itself;         /* a relay: gone once a side ends */
+  GSource *free_source;
   GMainContext *context;
   Endpoint *guest;               /* NULL while not connected */
   GPtrArray *readers;            /* Endpoint* */
@@ -129,12 +131,35 @@ endpoint_send (Endpoint *endpoint, const guint8 *data, gsize len)
   return endpoint_flush (endpoint);
 }
 
+static gboolean
+on_relay_done (gpointer user_data)
+{
+  QvirtConsole *console = user_data;
+
+  g_clear_pointer (&console->free_source, g_source_unref);
+  qvirt_console_free (console);
+  return G_SOURCE_REMOVE;
+}
+
+/* A relay is freed from an idle callback: the end is noticed inside a
+ * callback of one of its endpoints. */
+static void
+console_finish_relay (QvirtConsole *console)
+{
+  if (!console->frees_itself || console->free_source != NULL)
+    return;
+  console->free_source = g_idle_source_new ();
+  g_source_set_callback (console->free_source, on_relay_done, console, NULL);
+  g_source_attach (console->free_source, console->context);
+}
+
 static void
 console_disconnect_guest (QvirtConsole *console)
 {
   /* Readers see end-of-file: the guest's console is gone. */
   g_ptr_array_set_size (console->readers, 0);
   g_clear_pointer (&console->guest, endpoint_free);
+  console_finish_relay (console);
 }
 
 static void
@@ -143,7 +168,10 @@ console_remove_reader (QvirtConsole *console, Endpoint *reader)
   g_ptr_array_remove_fast (console->readers, reader);
   /* Let someone else (another process) have QEMU's single client slot. */
   if (console->readers->len == 0)
-    g_clear_pointer (&console->guest, endpoint_free);
+    {
+      g_clear_pointer (&console->guest, endpoint_free);
+      console_finish_relay (console);
+    }
 }
 
 static void
@@ -214,6 +242,12 @@ qvirt_console_add_reader (QvirtConsole *console, int fd, GError **error)
 {
   g_return_val_if_fail (console != NULL && fd >= 0, FALSE);
 
+  if (console->guest == NULL && console->path == NULL)
+    {
+      close (fd);
+      g_set_error_literal (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "the console has ended");
+      return FALSE;
+    }
   if (console->guest == NULL)
     {
       g_autoptr(GError) local = NULL;
@@ -232,6 +266,16 @@ qvirt_console_add_reader (QvirtConsole *console, int fd, GError **error)
   return TRUE;
 }
 
+void
+qvirt_console_relay (int stream_fd, int reader_fd, GMainContext *context)
+{
+  QvirtConsole *console = qvirt_console_new (NULL, context);
+
+  console->frees_itself = TRUE;
+  console->guest = endpoint_new (console, stream_fd, TRUE);
+  g_ptr_array_add (console->readers, endpoint_new (console, reader_fd, FALSE));
+}
+
 guint
 qvirt_console_get_n_readers (QvirtConsole *console)
 {
@@ -243,6 +287,12 @@ qvirt_console_free (QvirtConsole *console)
 {
   if (console == NULL)
     return;
+  console->frees_itself = FALSE;
+  if (console->free_source != NULL)
+    {
+      g_source_destroy (console->free_source);
+      g_clear_pointer (&console->free_source, g_source_unref);
+    }
   console_disconnect_guest (console);
   g_ptr_array_unref (console->readers);
   g_main_context_unref (console->context);

@@ -48,6 +48,19 @@ QvirtConsole *qvirt_console_new (const char *path, GMainContext *context);
  */
 gboolean qvirt_console_add_reader (QvirtConsole *console, int fd, GError **error);
 
+/**
+ * qvirt_console_relay:
+ * @stream_fd: a console stream that is already open (e.g. one a
+ *   qvirt-run shim serves); owned from now on
+ * @reader_fd: the reader to join to it; owned from now on
+ * @context: where I/O runs
+ *
+ * Joins the two until either side ends, then closes both and frees
+ * itself: how a daemon hands out the console of a domain another process
+ * runs.
+ */
+void qvirt_console_relay (int stream_fd, int reader_fd, GMainContext *context);
+
 /** Returns: how many readers are joined now. */
 guint qvirt_console_get_n_readers (QvirtConsole *console);
 

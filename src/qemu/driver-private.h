@@ -52,6 +52,12 @@ struct _QvirtDomainObj {
 };
 
 typedef struct {
+  char *name;
+  char *uuid;
+  char *holder;                 /* for messages: "qvirt-run (pid 42)" */
+} QvirtReservation;
+
+typedef struct {
   guint id;
   QvirtDriverEventFunc func;
   gpointer user_data;
@@ -66,6 +72,8 @@ struct _QvirtDriver {
   guint shutdown_grace_ms;
   guint monitor_timeout_ms;
   GHashTable *domains;          /* name -> QvirtDomainObj, owned */
+  GHashTable *reservations;     /* name -> QvirtReservation: names and UUIDs
+                                   others run (qvirt-run shims) */
   GPtrArray *subscriptions;     /* QvirtDriverSubscription* */
   guint next_subscription_id;
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf/conf-error.h"
+#include "conf/domain-values.h"
 #include "conf/domain-xml.h"
 #include "qemu/domain-status.h"
 #include "util/proc.h"
@@ -237,6 +238,110 @@ qvirt_driver_remove_domain (QvirtDriver *driver, QvirtDomainObj *dom)
   g_hash_table_remove (driver->domains, dom->name);
 }
 
+/* ------------------------------------------------------------------ */
+/* Names and UUIDs held by others                                       */
+
+static void
+reservation_free (QvirtReservation *reservation)
+{
+  g_free (reservation->name);
+  g_free (reservation->uuid);
+  g_free (reservation->holder);
+  g_free (reservation);
+}
+
+static gboolean
+check_not_reserved (QvirtDriver *driver, const char *name, const char *uuid, GError **error)
+{
+  QvirtReservation *reservation = g_hash_table_lookup (driver->reservations, name);
+  GHashTableIter iter;
+
+  if (reservation != NULL)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                   "domain '%s' is already run by %s", name, reservation->holder);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, driver->reservations);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &reservation))
+    if (qvirt_uuid_equal (reservation->uuid, uuid))
+      {
+        g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                     "uuid %s is already used by domain '%s', run by %s", uuid,
+                     reservation->name, reservation->holder);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+qvirt_driver_reserve (QvirtDriver *driver, const char *name, const char *uuid,
+                      const char *holder, GError **error)
+{
+  g_autofree char *normalized = domain_uuid_normalize (uuid);
+  const char *reason = NULL;
+  QvirtDomainObj *dom;
+  GHashTableIter iter;
+  QvirtReservation *reservation;
+
+  if (!domain_name_is_valid (name, &reason))
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_ARGUMENT,
+                   "invalid domain name '%s': %s", name, reason);
+      return FALSE;
+    }
+  if (normalized == NULL)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_ARGUMENT,
+                   "invalid uuid '%s'", uuid);
+      return FALSE;
+    }
+  if (!check_not_reserved (driver, name, normalized, error))
+    return FALSE;
+  if (g_hash_table_contains (driver->domains, name))
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                   "domain '%s' already exists in %s", name, driver->paths->uri);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, driver->domains);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &dom))
+    if (qvirt_uuid_equal (dom->uuid, normalized))
+      {
+        g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                     "uuid %s is already used by domain '%s' in %s", normalized, dom->name,
+                     driver->paths->uri);
+        return FALSE;
+      }
+
+  reservation = g_new0 (QvirtReservation, 1);
+  reservation->name = g_strdup (name);
+  reservation->uuid = g_steal_pointer (&normalized);
+  reservation->holder = g_strdup (holder);
+  g_hash_table_insert (driver->reservations, reservation->name, reservation);
+  return TRUE;
+}
+
+void
+qvirt_driver_release (QvirtDriver *driver, const char *name)
+{
+  g_hash_table_remove (driver->reservations, name);
+}
+
+void
+qvirt_driver_emit_external (QvirtDriver *driver, const QvirtDriverEvent *event)
+{
+  QvirtReservation *reservation = g_hash_table_lookup (driver->reservations, event->domain);
+  /* Only for names held here: a shim speaks for its own domain only. */
+  QvirtDomainObj stand_in = { .name = (char *) event->domain };
+
+  if (reservation == NULL)
+    return;
+  stand_in.uuid = reservation->uuid;
+  qvirt_driver_emit (driver, &stand_in, event->event, event->detail, event->qmp_data,
+                     event->timestamp_us);
+}
+
 /* Checks that @def may join the driver as (a new definition of) a
  * domain: names and UUIDs are unique. Returns the existing object with
  * the same name and UUID, if any. */
@@ -249,6 +354,8 @@ check_unique (QvirtDriver *driver, const DomainDef *def, QvirtDomainObj **existi
   QvirtDomainObj *dom;
 
   *existing = NULL;
+  if (!check_not_reserved (driver, def->name, def->uuid, error))
+    return FALSE;
   if (by_name && !g_str_equal (by_name->uuid, def->uuid))
     {
       g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
@@ -525,6 +632,8 @@ qvirt_driver_open (const char *uri, const QvirtDriverOptions *options, GError **
                                 ? options->shutdown_grace_ms : DEFAULT_SHUTDOWN_GRACE_MS;
   driver->monitor_timeout_ms = options && options->monitor_timeout_ms
                                  ? options->monitor_timeout_ms : DEFAULT_MONITOR_TIMEOUT_MS;
+  driver->reservations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                (GDestroyNotify) reservation_free);
   driver->domains = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) domain_obj_dispose);
   driver->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_free);
@@ -552,12 +661,25 @@ qvirt_driver_close (QvirtDriver *driver)
       qvirt_domain_obj_kill_now (dom);
 
   g_hash_table_destroy (driver->domains);
+  g_hash_table_destroy (driver->reservations);
   g_ptr_array_free (driver->subscriptions, TRUE);
   qvirt_root_lock_release (driver->lock);
   qvirt_paths_free (driver->paths);
   g_free (driver->qemu_binary);
   g_main_context_unref (driver->context);
   g_free (driver);
+}
+
+const char *
+qvirt_driver_get_runtime_dir (QvirtDriver *driver)
+{
+  return driver->paths->runtime_dir;
+}
+
+GMainContext *
+qvirt_driver_get_context (QvirtDriver *driver)
+{
+  return driver->context;
 }
 
 const char *

@@ -90,6 +90,10 @@ gboolean qvirt_uuid_equal (const char *a, const char *b);
 
 /** Returns: (transfer none): the canonical URI of the driver's root. */
 const char *qvirt_driver_get_uri (QvirtDriver *driver);
+/** Returns: (transfer none): the root's runtime directory (sockets, status). */
+const char *qvirt_driver_get_runtime_dir (QvirtDriver *driver);
+/** Returns: the context the driver runs on. */
+GMainContext *qvirt_driver_get_context (QvirtDriver *driver);
 
 /* ------------------------------------------------------------------ */
 /* Definitions (synchronous: they never wait on QEMU)                   */
@@ -232,6 +236,26 @@ void qvirt_driver_qmp_async (QvirtDriver *driver, const char *name, const char *
 char *qvirt_driver_qmp_finish (QvirtDriver *driver, GAsyncResult *result, GError **error);
 
 /* ------------------------------------------------------------------ */
+/* Names held by others                                                 */
+
+/**
+ * qvirt_driver_reserve:
+ * @name: a domain name
+ * @uuid: its UUID
+ * @holder: who runs it, for messages ("qvirt-run (pid 42)")
+ * @error: QVIRT_ERROR_ALREADY_EXISTS when a domain or another
+ *   reservation has the name or the UUID; QVIRT_ERROR_INVALID_ARGUMENT
+ *   for a bad name or UUID
+ *
+ * Keeps @name and @uuid for a domain someone else runs (a qvirt-run shim
+ * registered with the daemon): define and create refuse them until
+ * qvirt_driver_release().
+ */
+gboolean qvirt_driver_reserve (QvirtDriver *driver, const char *name, const char *uuid,
+                               const char *holder, GError **error);
+void qvirt_driver_release (QvirtDriver *driver, const char *name);
+
+/* ------------------------------------------------------------------ */
 /* The serial console                                                   */
 
 /**
@@ -300,5 +324,14 @@ typedef void (*QvirtDriverEventFunc) (QvirtDriver *driver, const QvirtDriverEven
 guint qvirt_driver_subscribe (QvirtDriver *driver, QvirtDriverEventFunc func,
                               gpointer user_data, GDestroyNotify destroy);
 void qvirt_driver_unsubscribe (QvirtDriver *driver, guint id);
+
+/**
+ * qvirt_driver_emit_external:
+ *
+ * Delivers @event, about a reserved domain, to the driver's subscribers
+ * as if it were one of its own; events about names not reserved are
+ * dropped.
+ */
+void qvirt_driver_emit_external (QvirtDriver *driver, const QvirtDriverEvent *event);
 
 G_END_DECLS

@@ -1,11 +1,13 @@
 /* The dispatcher: method lookup, params validation, sessions and their
  * event subscriptions. The methods themselves are in methods-*.c. */
 #include "rpc/method.h"
+#include "rpc/shim-registry.h"
 
 #include <string.h>
 
 struct _QvirtDispatcher {
   QvirtDriver *driver;
+  QvirtShimRegistry *shims;     /* domains qvirt-run shims run */
   GHashTable *methods;          /* name -> const QvirtMethod* */
 };
 
@@ -77,6 +79,8 @@ qvirt_dispatcher_new (QvirtDriver *driver)
   register_methods (dispatcher, qvirt_server_methods);
   register_methods (dispatcher, event_methods);
   register_methods (dispatcher, qvirt_domain_methods);
+  register_methods (dispatcher, qvirt_shim_methods);
+  dispatcher->shims = qvirt_shim_registry_new (driver);
   return dispatcher;
 }
 
@@ -86,6 +90,7 @@ qvirt_dispatcher_free (QvirtDispatcher *dispatcher)
   if (dispatcher == NULL)
     return;
   g_hash_table_destroy (dispatcher->methods);
+  qvirt_shim_registry_free (dispatcher->shims);
   g_free (dispatcher);
 }
 
@@ -242,6 +247,12 @@ QvirtDriver *
 qvirt_rpc_call_get_driver (QvirtRpcCall *call)
 {
   return call->session->dispatcher->driver;
+}
+
+QvirtShimRegistry *
+qvirt_rpc_call_get_shims (QvirtRpcCall *call)
+{
+  return call->session->dispatcher->shims;
 }
 
 const char *
@@ -443,6 +454,9 @@ qvirt_rpc_session_call (QvirtRpcSession *session, const char *method_name, json_
   call->params = params;
   call->reply = reply;
   call->user_data = user_data;
+  /* A domain a qvirt-run shim runs is the shim's to answer for. */
+  if (qvirt_shim_registry_forward (session->dispatcher->shims, call))
+    return;
   method->handler (call);
 }
 
@@ -535,6 +549,7 @@ qvirt_rpc_session_close (QvirtRpcSession *session)
     return;
   driver = session->dispatcher->driver;
   session->closed = TRUE;
+  qvirt_shim_registry_session_closed (session->dispatcher->shims, session);
   for (guint i = 0; i < session->subscriptions->len; i++)
     {
       EventSubscription *sub = session->subscriptions->pdata[i];

@@ -50,6 +50,8 @@ gboolean qvirt_dispatcher_check_params (QvirtDispatcher *dispatcher, const char 
 
 /* Handlers' view of their call. */
 QvirtDriver *qvirt_rpc_call_get_driver (QvirtRpcCall *call);
+typedef struct _QvirtShimRegistry QvirtShimRegistry;
+QvirtShimRegistry *qvirt_rpc_call_get_shims (QvirtRpcCall *call);
 const char *qvirt_rpc_call_get_string (QvirtRpcCall *call, const char *name);
 gboolean qvirt_rpc_call_get_boolean (QvirtRpcCall *call, const char *name, gboolean fallback);
 guint64 qvirt_rpc_call_get_uint (QvirtRpcCall *call, const char *name, guint64 fallback);
@@ -70,3 +72,4 @@ json_t *qvirt_rpc_session_list_methods (QvirtRpcSession *session);
 /* methods-domain.c, methods-server.c */
 extern const QvirtMethod qvirt_domain_methods[];
 extern const QvirtMethod qvirt_server_methods[];
+extern const QvirtMethod qvirt_shim_methods[];

@@ -4,6 +4,7 @@
  * and turns the outcome into a JSON result. docs/protocol.md documents
  * every one of them; keep the two in step. */
 #include "rpc/method.h"
+#include "rpc/shim-registry.h"
 
 #include <string.h>
 
@@ -65,18 +66,44 @@ start_flags (QvirtRpcCall *call)
 /* ------------------------------------------------------------------ */
 /* Queries                                                              */
 
+typedef struct {
+  QvirtRpcCall *call;
+  json_t *result;
+} ListCall;
+
+/* The shims' domains come after the server's own. */
+static void
+on_shim_domains (json_t *domains, gpointer user_data)
+{
+  ListCall *list = user_data;
+
+  json_array_extend (list->result, domains);
+  qvirt_rpc_call_return (list->call, list->result);
+  g_free (list);
+}
+
 static void
 handle_list (QvirtRpcCall *call)
 {
   gboolean active = qvirt_rpc_call_get_boolean (call, "active", TRUE);
   gboolean inactive = qvirt_rpc_call_get_boolean (call, "inactive", FALSE);
-  g_autoptr(GPtrArray) list = qvirt_driver_list (qvirt_rpc_call_get_driver (call),
-                                                 active, inactive);
-  json_t *result = json_array ();
+  g_autoptr(GPtrArray) domains = qvirt_driver_list (qvirt_rpc_call_get_driver (call),
+                                                    active, inactive);
+  ListCall *list = g_new0 (ListCall, 1);
 
-  for (guint i = 0; i < list->len; i++)
-    json_array_append_new (result, info_to_json (list->pdata[i]));
-  qvirt_rpc_call_return (call, result);
+  list->call = call;
+  list->result = json_array ();
+  for (guint i = 0; i < domains->len; i++)
+    json_array_append_new (list->result, info_to_json (domains->pdata[i]));
+  if (!active)
+    {
+      /* A shim's domain runs as long as it is registered. */
+      g_autoptr(json_t) none = json_array ();
+
+      on_shim_domains (none, list);
+      return;
+    }
+  qvirt_shim_registry_list_async (qvirt_rpc_call_get_shims (call), on_shim_domains, list);
 }
 
 static void

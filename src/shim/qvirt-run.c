@@ -40,10 +40,13 @@ enum {
   EXIT_CRASHED = 4,         /* QEMU died, or the guest crashed */
   EXIT_SHUTDOWN_TIMEOUT = 5,/* no power-off within --shutdown-timeout: destroyed */
   EXIT_DESTROYED = 6,       /* destroyed by someone else (over the socket) */
+  EXIT_NAME_TAKEN = 7,      /* --register: the daemon has the name or UUID */
   EXIT_SIGNAL_BASE = 128,   /* + N: destroyed at once on a second signal N */
 };
 
 #define DEFAULT_SHUTDOWN_TIMEOUT_S 60
+/* How often a shim that lost its daemon tries to register again. */
+#define REREGISTER_INTERVAL_MS 500
 /* The largest domain XML read (the driver's own limit is the same). */
 #define MAX_XML_SIZE (10 * 1024 * 1024)
 
@@ -63,6 +66,11 @@ static const char usage_text[] =
   "  --console               join the serial console to stdin/stdout (needs\n"
   "                          <serial type='pty'/>); otherwise it is logged to\n"
   "                          DIR/log/NAME.console.log\n"
+  "  --register URI          claim the domain's name and UUID in the daemon at URI\n"
+  "                          (qemu:///system, qemu:///session, qemu+unix:///?socket=)\n"
+  "                          before starting: the daemon lists it and forwards\n"
+  "                          calls about it here; registers again if the daemon\n"
+  "                          restarts\n"
   "  --shutdown-timeout S    on SIGTERM/SIGINT, wait S seconds for the guest to\n"
   "                          power off after the ACPI button, then destroy it\n"
   "                          (default 60); a second signal destroys it at once\n"
@@ -78,6 +86,7 @@ static const char usage_text[] =
   "  4      the domain crashed (QEMU died, or the guest panicked)\n"
   "  5      the guest did not power off within --shutdown-timeout: destroyed\n"
   "  6      the domain was destroyed by someone else\n"
+  "  7      --register: the daemon already has a domain of that name or UUID\n"
   "  128+N  destroyed at once on a second signal N (130: SIGINT, 143: SIGTERM)\n"
   "\n"
   "Example:\n"
@@ -89,6 +98,7 @@ typedef struct {
   gboolean console;
   guint shutdown_timeout_s;
   gboolean quiet;
+  const char *register_uri;
   const char *file;
 } Options;
 
@@ -96,9 +106,12 @@ typedef struct {
   Options options;
   gboolean root_is_temporary;
   char *name;
+  char *uuid;
   QvirtConnection *conn;
   QvirtDomain *domain;
   GMainLoop *loop;
+  QvirtConnection *daemon;       /* --register: where the name is claimed */
+  guint reregister_source;
 
   int console_fd;
   int console_log_fd;
@@ -171,7 +184,7 @@ parse_options (Options *options, int argc, char **argv)
           continue;
         }
       if (g_str_equal (arg, "--root") || g_str_equal (arg, "--socket") ||
-          g_str_equal (arg, "--shutdown-timeout"))
+          g_str_equal (arg, "--shutdown-timeout") || g_str_equal (arg, "--register"))
         {
           if (i + 1 >= argc)
             {
@@ -183,6 +196,8 @@ parse_options (Options *options, int argc, char **argv)
             options->root = g_canonicalize_filename (value, NULL);
           else if (g_str_equal (arg, "--socket"))
             options->socket_path = g_canonicalize_filename (value, NULL);
+          else if (g_str_equal (arg, "--register"))
+            options->register_uri = value;
           else if (!parse_seconds (value, &options->shutdown_timeout_s))
             {
               shim_error ("--shutdown-timeout: '%s' is not a number of seconds", value);
@@ -296,6 +311,76 @@ static void
 remove_tree (const char *root)
 {
   nftw (root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Registration with a daemon (--register)                              */
+
+static gboolean register_with_daemon (Shim *shim, GError **error);
+
+static gboolean
+on_reregister_timer (gpointer user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (shim->stopped)
+    return G_SOURCE_CONTINUE;
+  if (!register_with_daemon (shim, &error))
+    {
+      if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS))
+        {
+          /* Someone has the name now: nothing to retry for. */
+          shim_error ("cannot register domain '%s' again with %s: %s", shim->name,
+                      shim->options.register_uri, error->message);
+          shim->reregister_source = 0;
+          return G_SOURCE_REMOVE;
+        }
+      return G_SOURCE_CONTINUE;    /* the daemon is not back yet */
+    }
+  if (!shim->options.quiet)
+    shim_error ("domain '%s' registered again with %s", shim->name,
+                shim->options.register_uri);
+  shim->reregister_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The daemon went away (a restart): the claim stays while we live, and
+ * we come back to take it up again. */
+static void
+on_daemon_closed (QvirtConnection *conn, const GError *reason, gpointer user_data)
+{
+  Shim *shim = user_data;
+
+  if (shim->reregister_source != 0 || shim->stopped)
+    return;
+  if (!shim->options.quiet)
+    shim_error ("lost %s (%s); registering again when it is back",
+                shim->options.register_uri, reason->message);
+  shim->reregister_source = g_timeout_add (REREGISTER_INTERVAL_MS, on_reregister_timer, shim);
+}
+
+static gboolean
+register_with_daemon (Shim *shim, GError **error)
+{
+  g_autoptr(json_t) params = NULL;
+  g_autoptr(json_t) result = NULL;
+
+  g_clear_pointer (&shim->daemon, qvirt_connection_close);
+  shim->daemon = qvirt_connection_open (shim->options.register_uri,
+                                        QVIRT_CONNECTION_FLAGS_NONE, error);
+  if (shim->daemon == NULL)
+    return FALSE;
+  params = json_pack ("{s:s, s:s, s:s, s:I}", "name", shim->name, "uuid", shim->uuid,
+                      "socket", shim->options.socket_path, "pid", (json_int_t) getpid ());
+  result = qvirt_connection_call_sync (shim->daemon, "shim.register", params, NULL, error);
+  if (result == NULL)
+    {
+      g_clear_pointer (&shim->daemon, qvirt_connection_close);
+      return FALSE;
+    }
+  qvirt_connection_set_closed_func (shim->daemon, on_daemon_closed, shim, NULL);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -521,6 +606,11 @@ run (Shim *shim)
       return EXIT_BAD_INPUT;
     }
   shim->name = g_strdup (def->name);
+  shim->uuid = g_strdup (def->uuid);
+  /* Started from the definition as checked: the UUID claimed with
+   * --register is the one the domain gets, also when FILE has none. */
+  g_free (xml);
+  xml = domain_def_format_xml (def);
 
   if (shim->options.root == NULL)
     {
@@ -555,6 +645,14 @@ run (Shim *shim)
     {
       shim_error ("%s", error->message);
       return EXIT_FAILURE_OTHER;
+    }
+
+  if (shim->options.register_uri != NULL && !register_with_daemon (shim, &error))
+    {
+      shim_error ("cannot register domain '%s' with %s: %s", shim->name,
+                  shim->options.register_uri, error->message);
+      return g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS)
+               ? EXIT_NAME_TAKEN : EXIT_FAILURE_OTHER;
     }
 
   /* Signals are ours from before QEMU exists: none may kill us half-way. */
@@ -599,10 +697,16 @@ main (int argc, char **argv)
     close (shim.console_log_fd);
   g_clear_pointer (&shim.domain, qvirt_domain_unref);
   g_clear_pointer (&shim.conn, qvirt_connection_close);
+  if (shim.reregister_source != 0)
+    g_source_remove (shim.reregister_source);
+  /* Closing releases the claim at once (the daemon would notice our exit
+   * anyway). */
+  g_clear_pointer (&shim.daemon, qvirt_connection_close);
   if (shim.root_is_temporary)
     remove_tree (shim.options.root);
   g_main_loop_unref (shim.loop);
   g_free (shim.name);
+  g_free (shim.uuid);
   g_free (shim.options.root);
   g_free (shim.options.socket_path);
   return status;

@@ -1,0 +1,35 @@
+/* shim.*: what a qvirt-run shim asks of the server it registers with
+ * (docs/protocol.md, "qvirt-run shims"). */
+#include "rpc/method.h"
+#include "rpc/shim-registry.h"
+
+static void
+handle_register (QvirtRpcCall *call)
+{
+  GError *error = NULL;
+
+  if (!qvirt_shim_registry_register (qvirt_rpc_call_get_shims (call), call->session,
+                                     qvirt_rpc_call_get_string (call, "name"),
+                                     qvirt_rpc_call_get_string (call, "uuid"),
+                                     qvirt_rpc_call_get_string (call, "socket"),
+                                     (GPid) qvirt_rpc_call_get_uint (call, "pid", 0), &error))
+    {
+      qvirt_rpc_call_return_error (call, error);
+      return;
+    }
+  qvirt_rpc_call_return (call, json_object ());
+}
+
+static const QvirtParamSpec register_params[] = {
+  { "name", QVIRT_PARAM_STRING, TRUE },
+  { "uuid", QVIRT_PARAM_STRING, TRUE },
+  { "socket", QVIRT_PARAM_STRING, TRUE },
+  { "pid", QVIRT_PARAM_INTEGER, TRUE },
+  { NULL }
+};
+
+const QvirtMethod qvirt_shim_methods[] = {
+  /* Claims a name and UUID: as much a change as domain.define. */
+  { "shim.register", TRUE, register_params, handle_register },
+  { NULL }
+};

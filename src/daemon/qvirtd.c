@@ -63,9 +63,14 @@ static const char description[] =
   "line starting \"qvirtd: info: ready\" once it accepts connections (and\n"
   "tells systemd READY=1 when NOTIFY_SOCKET is set).\n"
   "\n"
+  "Each domain runs in a qvirt-run shim of its own (docs/qvirt-run.md),\n"
+  "which qvirtd spawns in a session of its own and which registers with\n"
+  "it; shims started by hand with --register join the same way. So a\n"
+  "restart of qvirtd never touches a running VM.\n"
+  "\n"
   "SIGTERM or SIGINT stops it cleanly: domains started with autodestroy are\n"
-  "destroyed, all others keep running, and the next qvirtd on the same root\n"
-  "finds them again.\n"
+  "destroyed, all others keep running (their shims register again with the\n"
+  "next qvirtd on the same root).\n"
   "\n"
   "Socket activation: given LISTEN_PID and LISTEN_FDS (systemd), qvirtd\n"
   "serves the sockets it inherits instead of creating them. Descriptors\n"
@@ -81,6 +86,7 @@ typedef struct {
   gboolean session;
   gboolean system;
   gboolean verbose;
+  char *shim;
 } Options;
 
 /* ------------------------------------------------------------------ */
@@ -256,6 +262,9 @@ parse_options (int *argc, char ***argv, Options *options, GError **error)
       "Serve the host's root (default for root)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages too", NULL },
+    { "shim", 0, 0, G_OPTION_ARG_FILENAME, &options->shim,
+      "The qvirt-run that runs each domain (default: next to qvirtd, else in PATH)",
+      "PATH" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("");
@@ -284,6 +293,39 @@ parse_options (int *argc, char ***argv, Options *options, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* qvirt-run: --shim, else installed next to us (or, in a build tree,
+ * in src/shim/), else in PATH. */
+static char *
+find_shim (const Options *options, GError **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self ? g_path_get_dirname (self) : NULL;
+  const char *candidates[] = { "qvirt-run", "../shim/qvirt-run" };
+  char *found;
+
+  if (options->shim != NULL)
+    {
+      if (g_file_test (options->shim, G_FILE_TEST_IS_EXECUTABLE))
+        return g_canonicalize_filename (options->shim, NULL);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "--shim %s: not an executable", options->shim);
+      return NULL;
+    }
+  for (gsize i = 0; dir != NULL && i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, candidates[i], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_canonicalize_filename (path, NULL);
+    }
+  found = g_find_program_in_path ("qvirt-run");
+  if (found == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         "cannot find qvirt-run, which runs the domains: install it "
+                         "next to qvirtd or pass --shim PATH");
+  return found;
 }
 
 static char *
@@ -415,6 +457,8 @@ main (int argc, char **argv)
   g_autofree char *uri = NULL;
   g_autofree char *pidfile = NULL;
   g_autoptr(QvirtPaths) paths = NULL;
+  g_autofree char *shim = NULL;
+  g_autofree char *register_uri = NULL;
   QvirtDriver *driver;
   QvirtDispatcher *dispatcher;
   QvirtRpcServer *server;
@@ -438,7 +482,9 @@ main (int argc, char **argv)
 
   uri = uri_for_options (&options);
   g_free (options.root);
-  paths = qvirt_paths_new_for_uri (uri, &error);
+  shim = find_shim (&options, &error);
+  g_free (options.shim);
+  paths = shim ? qvirt_paths_new_for_uri (uri, &error) : NULL;
   if (paths == NULL)
     {
       print_error (error->message);
@@ -454,6 +500,13 @@ main (int argc, char **argv)
       return 1;
     }
   dispatcher = qvirt_dispatcher_new (driver);
+  {
+    g_autofree char *socket_path = qvirt_paths_daemon_socket (paths, FALSE);
+    g_autofree char *escaped = g_uri_escape_string (socket_path, "/", FALSE);
+
+    register_uri = g_strdup_printf ("qemu+unix:///?socket=%s", escaped);
+    qvirt_dispatcher_launch_with_shims (dispatcher, shim, register_uri);
+  }
   server = qvirt_rpc_server_new (dispatcher, &error);
   stop.loop = g_main_loop_new (NULL, FALSE);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &stop);
@@ -470,7 +523,8 @@ main (int argc, char **argv)
       notify_systemd ("READY=1");
       g_main_loop_run (stop.loop);
       g_info ("stopping (%s); %u domain(s) keep running", g_strsignal (stop.signal),
-              count_surviving_domains (driver));
+              count_surviving_domains (driver) +
+                qvirt_dispatcher_count_shim_domains (dispatcher));
       notify_systemd ("STOPPING=1");
     }
 

@@ -298,7 +298,11 @@ qvirt_driver_reserve (QvirtDriver *driver, const char *name, const char *uuid,
     }
   if (!check_not_reserved (driver, name, normalized, error))
     return FALSE;
-  if (g_hash_table_contains (driver->domains, name))
+  dom = g_hash_table_lookup (driver->domains, name);
+  /* Running a definition of ours elsewhere (qvirtd launches its domains
+   * through qvirt-run) is fine: it is the same domain. */
+  if (dom != NULL && !(dom->persistent_def != NULL && !qvirt_domain_obj_is_active (dom) &&
+                       qvirt_uuid_equal (dom->uuid, normalized)))
     {
       g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
                    "domain '%s' already exists in %s", name, driver->paths->uri);
@@ -306,7 +310,7 @@ qvirt_driver_reserve (QvirtDriver *driver, const char *name, const char *uuid,
     }
   g_hash_table_iter_init (&iter, driver->domains);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &dom))
-    if (qvirt_uuid_equal (dom->uuid, normalized))
+    if (!g_str_equal (dom->name, name) && qvirt_uuid_equal (dom->uuid, normalized))
       {
         g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
                      "uuid %s is already used by domain '%s' in %s", normalized, dom->name,
@@ -329,14 +333,32 @@ qvirt_driver_release (QvirtDriver *driver, const char *name)
 }
 
 void
+qvirt_driver_mark_starting_elsewhere (QvirtDriver *driver, const char *name, gboolean starting)
+{
+  QvirtDomainObj *dom = g_hash_table_lookup (driver->domains, name);
+
+  if (dom == NULL || qvirt_domain_obj_is_active (dom))
+    return;
+  if (starting)
+    qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_PAUSED, "starting");
+  else if (dom->state != QVIRT_DOMAIN_STATE_SHUTOFF)
+    qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_SHUTOFF, "failed");
+}
+
+void
 qvirt_driver_emit_external (QvirtDriver *driver, const QvirtDriverEvent *event)
 {
   QvirtReservation *reservation = g_hash_table_lookup (driver->reservations, event->domain);
   /* Only for names held here: a shim speaks for its own domain only. */
   QvirtDomainObj stand_in = { .name = (char *) event->domain };
 
+  QvirtDomainObj *dom = g_hash_table_lookup (driver->domains, event->domain);
+
   if (reservation == NULL)
     return;
+  /* Our definition, run by a shim: its end is why it is shut off now. */
+  if (dom != NULL && g_str_equal (event->event, "stopped") && !qvirt_domain_obj_is_active (dom))
+    qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_SHUTOFF, event->detail);
   stand_in.uuid = reservation->uuid;
   qvirt_driver_emit (driver, &stand_in, event->event, event->detail, event->qmp_data,
                      event->timestamp_us);
@@ -372,6 +394,26 @@ check_unique (QvirtDriver *driver, const DomainDef *def, QvirtDomainObj **existi
       }
   *existing = by_name;
   return TRUE;
+}
+
+char *
+qvirt_driver_check_new_domain (QvirtDriver *driver, const char *xml, char **name,
+                               char **uuid, GError **error)
+{
+  g_autoptr(DomainDef) def = qvirt_driver_load_definition (xml, error);
+  QvirtDomainObj *existing;
+
+  if (def == NULL || !check_unique (driver, def, &existing, error))
+    return NULL;
+  if (existing != NULL)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                   "domain '%s' already exists; use start to run it", def->name);
+      return NULL;
+    }
+  *name = g_strdup (def->name);
+  *uuid = g_strdup (def->uuid);
+  return domain_def_format_xml (def);
 }
 
 /* ------------------------------------------------------------------ */
@@ -810,6 +852,9 @@ qvirt_driver_list (QvirtDriver *driver, gboolean active, gboolean inactive)
     {
       gboolean is_active = qvirt_domain_obj_is_active (dom);
 
+      /* A definition a shim runs now is listed by whoever lists the shims. */
+      if (g_hash_table_contains (driver->reservations, dom->name))
+        continue;
       if ((is_active && active) || (!is_active && inactive))
         g_ptr_array_add (list, make_info (dom));
     }
@@ -917,7 +962,8 @@ qvirt_driver_start_async (QvirtDriver *driver, const char *name, QvirtDriverStar
       g_task_return_error (task, error);
       return;
     }
-  if (qvirt_domain_obj_is_active (dom))
+  if (qvirt_domain_obj_is_active (dom) ||
+      g_hash_table_contains (driver->reservations, dom->name))
     {
       g_task_return_new_error (task, QVIRT_ERROR, QVIRT_ERROR_INVALID_STATE,
                                "domain '%s' is already %s", dom->name,

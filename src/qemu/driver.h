@@ -255,6 +255,33 @@ gboolean qvirt_driver_reserve (QvirtDriver *driver, const char *name, const char
                                const char *holder, GError **error);
 void qvirt_driver_release (QvirtDriver *driver, const char *name);
 
+/**
+ * qvirt_driver_mark_starting_elsewhere:
+ * @starting: TRUE while a shim starts the persistent domain @name; FALSE
+ *   when that failed
+ *
+ * Shows the definition as "paused (starting)" meanwhile, so that it is
+ * not started twice; then "shut off (failed)" if the start failed. Does
+ * nothing for a domain the driver runs itself or does not know.
+ */
+void qvirt_driver_mark_starting_elsewhere (QvirtDriver *driver, const char *name,
+                                           gboolean starting);
+
+/**
+ * qvirt_driver_check_new_domain:
+ * @name: (out): the domain's name
+ * @uuid: (out): its UUID (a new one when @xml has none)
+ *
+ * What create checks before it starts anything: the XML, and that no
+ * domain or reservation has its name or UUID.
+ *
+ * Returns: (transfer full) (nullable): the definition as the driver would
+ *   run it (defaults filled, a UUID given), or NULL with the error create
+ *   would report.
+ */
+char *qvirt_driver_check_new_domain (QvirtDriver *driver, const char *xml, char **name,
+                                     char **uuid, GError **error);
+
 /* ------------------------------------------------------------------ */
 /* The serial console                                                   */
 

@@ -1,6 +1,7 @@
 /* The dispatcher: method lookup, params validation, sessions and their
  * event subscriptions. The methods themselves are in methods-*.c. */
 #include "rpc/method.h"
+#include "rpc/shim-launcher.h"
 #include "rpc/shim-registry.h"
 
 #include <string.h>
@@ -8,6 +9,7 @@
 struct _QvirtDispatcher {
   QvirtDriver *driver;
   QvirtShimRegistry *shims;     /* domains qvirt-run shims run */
+  QvirtShimLauncher *launcher;  /* NULL: the driver runs QEMU itself (embed) */
   GHashTable *methods;          /* name -> const QvirtMethod* */
 };
 
@@ -15,7 +17,8 @@ struct _QvirtDispatcher {
  * then: a later run of the same domain by someone else is not ours. */
 typedef struct {
   char *name;
-  GPid pid;
+  GPid pid;                     /* QEMU's, or the shim's when shim is set */
+  gboolean shim;                /* run by a qvirt-run shim */
 } OwnedDomain;
 
 static void
@@ -90,6 +93,7 @@ qvirt_dispatcher_free (QvirtDispatcher *dispatcher)
   if (dispatcher == NULL)
     return;
   g_hash_table_destroy (dispatcher->methods);
+  qvirt_shim_launcher_free (dispatcher->launcher);
   qvirt_shim_registry_free (dispatcher->shims);
   g_free (dispatcher);
 }
@@ -255,6 +259,27 @@ qvirt_rpc_call_get_shims (QvirtRpcCall *call)
   return call->session->dispatcher->shims;
 }
 
+QvirtShimLauncher *
+qvirt_rpc_call_get_launcher (QvirtRpcCall *call)
+{
+  return call->session->dispatcher->launcher;
+}
+
+guint
+qvirt_dispatcher_count_shim_domains (QvirtDispatcher *dispatcher)
+{
+  return qvirt_shim_registry_count (dispatcher->shims);
+}
+
+void
+qvirt_dispatcher_launch_with_shims (QvirtDispatcher *dispatcher, const char *shim_binary,
+                                    const char *register_uri)
+{
+  g_clear_pointer (&dispatcher->launcher, qvirt_shim_launcher_free);
+  dispatcher->launcher = qvirt_shim_launcher_new (dispatcher->driver, shim_binary,
+                                                  register_uri);
+}
+
 const char *
 qvirt_rpc_call_get_string (QvirtRpcCall *call, const char *name)
 {
@@ -394,6 +419,21 @@ QvirtRpcUpgrade *
 qvirt_rpc_session_take_upgrade (QvirtRpcSession *session)
 {
   return g_steal_pointer (&session->upgrade);
+}
+
+void
+qvirt_rpc_session_own_shim_domain (QvirtRpcSession *session, const char *name)
+{
+  GPid pid = qvirt_shim_registry_get_pid (session->dispatcher->shims, name);
+  OwnedDomain *owned;
+
+  if (pid <= 0)
+    return;
+  owned = g_new0 (OwnedDomain, 1);
+  owned->name = g_strdup (name);
+  owned->pid = pid;
+  owned->shim = TRUE;
+  g_ptr_array_add (session->owned_domains, owned);
 }
 
 void
@@ -561,8 +601,14 @@ qvirt_rpc_session_close (QvirtRpcSession *session)
   for (guint i = 0; i < session->owned_domains->len; i++)
     {
       OwnedDomain *owned = session->owned_domains->pdata[i];
-      g_autoptr(QvirtDriverDomainInfo) info = qvirt_driver_get_info (driver, owned->name, NULL);
+      g_autoptr(QvirtDriverDomainInfo) info = NULL;
 
+      if (owned->shim)
+        {
+          qvirt_shim_registry_destroy (session->dispatcher->shims, owned->name, owned->pid);
+          continue;
+        }
+      info = qvirt_driver_get_info (driver, owned->name, NULL);
       if (info && info->autodestroy && info->pid == owned->pid)
         qvirt_driver_destroy_async (driver, owned->name, NULL, NULL, NULL);
     }

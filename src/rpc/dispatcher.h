@@ -51,6 +51,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtDispatcher, qvirt_dispatcher_free)
 QvirtDriver *qvirt_dispatcher_get_driver (QvirtDispatcher *dispatcher);
 
 /**
+ * qvirt_dispatcher_launch_with_shims:
+ * @shim_binary: the qvirt-run executable
+ * @register_uri: where the shims register (the server's own socket)
+ *
+ * domain.start and domain.create run each domain in a qvirt-run shim of
+ * its own instead of in the driver (qvirtd; see rpc/shim-launcher.h).
+ */
+/** Returns: how many domains qvirt-run shims registered here run. */
+guint qvirt_dispatcher_count_shim_domains (QvirtDispatcher *dispatcher);
+
+void qvirt_dispatcher_launch_with_shims (QvirtDispatcher *dispatcher, const char *shim_binary,
+                                         const char *register_uri);
+
+/**
  * qvirt_dispatcher_list_methods:
  *
  * Returns: (transfer full): what server.methods answers: an array of

@@ -52,6 +52,9 @@ gboolean qvirt_dispatcher_check_params (QvirtDispatcher *dispatcher, const char 
 QvirtDriver *qvirt_rpc_call_get_driver (QvirtRpcCall *call);
 typedef struct _QvirtShimRegistry QvirtShimRegistry;
 QvirtShimRegistry *qvirt_rpc_call_get_shims (QvirtRpcCall *call);
+typedef struct _QvirtShimLauncher QvirtShimLauncher;
+/* NULL when the driver runs QEMU itself. */
+QvirtShimLauncher *qvirt_rpc_call_get_launcher (QvirtRpcCall *call);
 const char *qvirt_rpc_call_get_string (QvirtRpcCall *call, const char *name);
 gboolean qvirt_rpc_call_get_boolean (QvirtRpcCall *call, const char *name, gboolean fallback);
 guint64 qvirt_rpc_call_get_uint (QvirtRpcCall *call, const char *name, guint64 fallback);
@@ -63,6 +66,8 @@ void qvirt_rpc_call_return_error (QvirtRpcCall *call, GError *error /* transfer 
 
 /* The session remembers domains it started with autodestroy. */
 void qvirt_rpc_session_own_domain (QvirtRpcSession *session, const char *name);
+/* The same for a domain a qvirt-run shim runs: destroyed through it. */
+void qvirt_rpc_session_own_shim_domain (QvirtRpcSession *session, const char *name);
 gboolean qvirt_rpc_session_is_read_only (QvirtRpcSession *session);
 /* Handlers that switch the connection to raw bytes leave the upgrade here
  * before they return their result (transfer full). */

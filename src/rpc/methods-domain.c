@@ -4,6 +4,7 @@
  * and turns the outcome into a JSON result. docs/protocol.md documents
  * every one of them; keep the two in step. */
 #include "rpc/method.h"
+#include "rpc/shim-launcher.h"
 #include "rpc/shim-registry.h"
 
 #include <string.h>
@@ -182,12 +183,99 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   qvirt_rpc_call_return (call, json_object ());
 }
 
+/* Through a qvirt-run shim (qvirtd): the domain is the shim's once it runs. */
+typedef struct {
+  QvirtRpcCall *call;
+  char *name;
+  char *uuid;
+  gboolean answer_name;          /* create answers {name, uuid}, start {} */
+} ShimStart;
+
+static void
+shim_start_free (ShimStart *start)
+{
+  g_free (start->name);
+  g_free (start->uuid);
+  g_free (start);
+}
+
+/* The shim's "started" event has reached our subscribers: now the reply. */
+static void
+on_shim_synced (gpointer user_data)
+{
+  ShimStart *start = user_data;
+  QvirtRpcCall *call = start->call;
+
+  if (start_flags (call) & QVIRT_DRIVER_START_AUTODESTROY)
+    qvirt_rpc_session_own_shim_domain (call->session, start->name);
+  qvirt_rpc_call_return (call, start->answer_name
+                                 ? json_pack ("{s:s, s:s}", "name", start->name,
+                                              "uuid", start->uuid)
+                                 : json_object ());
+  shim_start_free (start);
+}
+
+static void
+on_shim_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ShimStart *start = user_data;
+  QvirtRpcCall *call = start->call;
+  GError *error = NULL;
+
+  if (!qvirt_shim_launcher_launch_finish (NULL, result, &error))
+    {
+      qvirt_driver_mark_starting_elsewhere (qvirt_rpc_call_get_driver (call), start->name,
+                                            FALSE);
+      qvirt_rpc_call_return_error (call, error);
+      shim_start_free (start);
+      return;
+    }
+  qvirt_shim_registry_sync (qvirt_rpc_call_get_shims (call), start->name, on_shim_synced,
+                            start);
+}
+
+static void
+start_in_shim (QvirtRpcCall *call, char *name, char *uuid, const char *xml,
+               gboolean answer_name)
+{
+  ShimStart *start = g_new0 (ShimStart, 1);
+
+  start->call = call;
+  start->name = name;
+  start->uuid = uuid;
+  start->answer_name = answer_name;
+  qvirt_driver_mark_starting_elsewhere (qvirt_rpc_call_get_driver (call), name, TRUE);
+  qvirt_shim_launcher_launch_async (qvirt_rpc_call_get_launcher (call), name, xml,
+                                    (start_flags (call) & QVIRT_DRIVER_START_PAUSED) != 0,
+                                    on_shim_started, start);
+}
+
 static void
 handle_start (QvirtRpcCall *call)
 {
-  qvirt_driver_start_async (qvirt_rpc_call_get_driver (call),
-                            qvirt_rpc_call_get_string (call, "name"),
-                            start_flags (call), NULL, on_started, call);
+  QvirtDriver *driver = qvirt_rpc_call_get_driver (call);
+  const char *name = qvirt_rpc_call_get_string (call, "name");
+  g_autoptr(QvirtDriverDomainInfo) info = NULL;
+  g_autofree char *xml = NULL;
+  GError *error = NULL;
+
+  if (qvirt_rpc_call_get_launcher (call) == NULL)
+    {
+      qvirt_driver_start_async (driver, name, start_flags (call), NULL, on_started, call);
+      return;
+    }
+  info = qvirt_driver_get_info (driver, name, &error);
+  if (info != NULL && info->state != QVIRT_DOMAIN_STATE_SHUTOFF)
+    error = g_error_new (QVIRT_ERROR, QVIRT_ERROR_INVALID_STATE,
+                         "domain '%s' is already running", info->name);
+  if (error == NULL)
+    xml = qvirt_driver_get_xml (driver, info->name, TRUE, &error);
+  if (xml == NULL)
+    {
+      qvirt_rpc_call_return_error (call, error);
+      return;
+    }
+  start_in_shim (call, g_strdup (info->name), g_strdup (info->uuid), xml, FALSE);
 }
 
 static void
@@ -210,9 +298,25 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 handle_create (QvirtRpcCall *call)
 {
-  qvirt_driver_create_async (qvirt_rpc_call_get_driver (call),
-                             qvirt_rpc_call_get_string (call, "xml"),
-                             start_flags (call), NULL, on_created, call);
+  QvirtDriver *driver = qvirt_rpc_call_get_driver (call);
+  const char *xml = qvirt_rpc_call_get_string (call, "xml");
+  g_autofree char *checked_xml = NULL;
+  char *name = NULL;
+  char *uuid = NULL;
+  GError *error = NULL;
+
+  if (qvirt_rpc_call_get_launcher (call) == NULL)
+    {
+      qvirt_driver_create_async (driver, xml, start_flags (call), NULL, on_created, call);
+      return;
+    }
+  checked_xml = qvirt_driver_check_new_domain (driver, xml, &name, &uuid, &error);
+  if (checked_xml == NULL)
+    {
+      qvirt_rpc_call_return_error (call, error);
+      return;
+    }
+  start_in_shim (call, name, uuid, checked_xml, TRUE);
 }
 
 static void

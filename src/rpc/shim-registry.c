@@ -48,6 +48,8 @@ struct _Claim {
   QvirtProcessWatch *watch;
   GPtrArray *forwards;           /* Forward*: calls the shim has not answered */
   gboolean saw_stopped;          /* the shim reported its domain's end */
+  gboolean ended;                /* the name is free again; the claim only
+                                    lives on for calls still in flight */
 };
 
 typedef struct {
@@ -109,13 +111,25 @@ claim_save (Claim *claim, GError **error)
   return qvirt_file_replace_atomic (claim->file_path, text, -1, 0600, error);
 }
 
-/* The claim ends: the shim exited. */
+/* The domain is over (the shim said so, or exited): the name and UUID
+ * are free at once, though calls in flight may still be answered. */
+static void
+claim_end (Claim *claim)
+{
+  if (claim->ended)
+    return;
+  claim->ended = TRUE;
+  g_unlink (claim->file_path);
+  qvirt_driver_release (claim->registry->driver, claim->name);
+}
+
+/* The shim exited: the claim goes. */
 static void
 claim_release (Claim *claim)
 {
   QvirtShimRegistry *registry = claim->registry;
 
-  if (!claim->saw_stopped)
+  if (!claim->saw_stopped && !claim->ended)
     {
       /* A shim killed before it could say so: its QEMU died with it. */
       QvirtDriverEvent event = {
@@ -127,10 +141,8 @@ claim_release (Claim *claim)
 
       qvirt_driver_emit_external (registry->driver, &event);
     }
-  g_info ("domain '%s': its qvirt-run (pid %d) exited; the name is free", claim->name,
-          (int) claim->pid);
-  g_unlink (claim->file_path);
-  qvirt_driver_release (registry->driver, claim->name);
+  g_info ("domain '%s': its qvirt-run (pid %d) exited", claim->name, (int) claim->pid);
+  claim_end (claim);
   g_hash_table_remove (registry->claims, claim->name);
 }
 
@@ -196,6 +208,10 @@ on_shim_notification (const char *method, json_t *params, gpointer user_data)
   else if (g_str_equal (event.event, "stopped"))
     claim->saw_stopped = TRUE;
   qvirt_driver_emit_external (claim->registry->driver, &event);
+  /* Its QEMU is gone and the shim is on its way out: from now on the
+   * name is the server's again (a persistent domain reads shut off). */
+  if (claim->saw_stopped)
+    claim_end (claim);
 }
 
 static void
@@ -272,10 +288,10 @@ find_claim (QvirtShimRegistry *registry, const char *name_or_uuid)
     return NULL;
   claim = g_hash_table_lookup (registry->claims, name_or_uuid);
   if (claim != NULL)
-    return claim;
+    return claim->ended ? NULL : claim;
   g_hash_table_iter_init (&iter, registry->claims);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &claim))
-    if (qvirt_uuid_equal (claim->uuid, name_or_uuid))
+    if (!claim->ended && qvirt_uuid_equal (claim->uuid, name_or_uuid))
       return claim;
   return NULL;
 }
@@ -370,6 +386,77 @@ qvirt_shim_registry_forward (QvirtShimRegistry *registry, QvirtRpcCall *call)
   return TRUE;
 }
 
+static void
+on_destroy_sent (json_t *result, const GError *error, gpointer user_data)
+{
+  if (error != NULL)
+    g_info ("autodestroy through a qvirt-run: %s", error->message);
+}
+
+typedef struct {
+  void (*done) (gpointer user_data);
+  gpointer user_data;
+} SyncRequest;
+
+static void
+on_synced (json_t *result, const GError *error, gpointer user_data)
+{
+  SyncRequest *request = user_data;
+
+  request->done (request->user_data);
+  g_free (request);
+}
+
+void
+qvirt_shim_registry_sync (QvirtShimRegistry *registry, const char *name,
+                          void (*done) (gpointer user_data), gpointer user_data)
+{
+  Claim *claim = find_claim (registry, name);
+  SyncRequest *request;
+
+  if (claim == NULL || !claim_connect (claim, NULL))
+    {
+      done (user_data);
+      return;
+    }
+  request = g_new0 (SyncRequest, 1);
+  request->done = done;
+  request->user_data = user_data;
+  qvirt_rpc_client_call (claim->client, "server.hello", NULL, on_synced, request);
+}
+
+guint
+qvirt_shim_registry_count (QvirtShimRegistry *registry)
+{
+  GHashTableIter iter;
+  Claim *claim;
+  guint count = 0;
+
+  g_hash_table_iter_init (&iter, registry->claims);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &claim))
+    count += !claim->ended;
+  return count;
+}
+
+GPid
+qvirt_shim_registry_get_pid (QvirtShimRegistry *registry, const char *name)
+{
+  Claim *claim = find_claim (registry, name);
+
+  return claim ? claim->pid : 0;
+}
+
+void
+qvirt_shim_registry_destroy (QvirtShimRegistry *registry, const char *name, GPid pid)
+{
+  Claim *claim = g_hash_table_lookup (registry->claims, name);
+  g_autoptr(json_t) params = json_pack ("{s:s}", "name", name);
+
+  if (claim == NULL || claim->ended || claim->pid != pid || !claim_connect (claim, NULL))
+    return;
+  qvirt_rpc_client_call (claim->client, "domain.destroy", params, on_destroy_sent, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Listing                                                              */
 
@@ -424,11 +511,16 @@ qvirt_shim_registry_list_async (QvirtShimRegistry *registry,
   g_hash_table_iter_init (&iter, registry->claims);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &claim))
     {
-      json_t *entry = json_pack ("{s:s, s:s, s:s, s:o}", "name", claim->name,
+      json_t *entry;
+      g_autoptr(json_t) params = NULL;
+      ListItem *item;
+
+      if (claim->ended)
+        continue;
+      entry = json_pack ("{s:s, s:s, s:s, s:o}", "name", claim->name,
                                  "uuid", claim->uuid, "state", "unknown",
                                  "owner", owner_json (claim));
-      g_autoptr(json_t) params = json_pack ("{s:s}", "name", claim->name);
-      ListItem *item;
+      params = json_pack ("{s:s}", "name", claim->name);
 
       json_array_append_new (request->domains, entry);
       if (!claim_connect (claim, NULL))
@@ -466,6 +558,12 @@ qvirt_shim_registry_register (QvirtShimRegistry *registry, QvirtRpcSession *sess
       return FALSE;
     }
 
+  /* A shim on its way out: its claim makes room. */
+  if (claim != NULL && claim->ended)
+    {
+      g_hash_table_remove (registry->claims, name);
+      claim = NULL;
+    }
   /* The same shim again (it lost its connection, or the server restarted). */
   if (claim != NULL && claim->pid == pid && claim->start_time == start_time &&
       qvirt_uuid_equal (claim->uuid, uuid))
@@ -566,14 +664,9 @@ qvirt_shim_registry_new (QvirtDriver *driver)
 void
 qvirt_shim_registry_free (QvirtShimRegistry *registry)
 {
-  GHashTableIter iter;
-  Claim *claim;
-
   if (registry == NULL)
     return;
-  g_hash_table_iter_init (&iter, registry->claims);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &claim))
-    qvirt_driver_release (registry->driver, claim->name);
+  /* The reservations go with the driver, which may be closed already. */
   g_hash_table_destroy (registry->claims);
   g_free (registry->dir);
   g_free (registry);

@@ -28,7 +28,8 @@ G_BEGIN_DECLS
  */
 QvirtShimRegistry *qvirt_shim_registry_new (QvirtDriver *driver);
 
-/** Forgets the claims in memory only; the files stay for the next server. */
+/** Forgets the claims in memory only (the files stay for the next
+ * server); the driver's reservations go with the driver. */
 void qvirt_shim_registry_free (QvirtShimRegistry *registry);
 
 /**
@@ -74,5 +75,31 @@ gboolean qvirt_shim_registry_forward (QvirtShimRegistry *registry, QvirtRpcCall 
 void qvirt_shim_registry_list_async (QvirtShimRegistry *registry,
                                      void (*done) (json_t *domains, gpointer user_data),
                                      gpointer user_data);
+
+/**
+ * qvirt_shim_registry_sync:
+ * @done: called once everything the shim running @name sent before now
+ *   (its events) has been handled; at once if no shim runs it
+ *
+ * A round trip to the shim, so that a reply about its domain comes after
+ * the events that led to it (domain.start: "started" first).
+ */
+void qvirt_shim_registry_sync (QvirtShimRegistry *registry, const char *name,
+                               void (*done) (gpointer user_data), gpointer user_data);
+
+/** Returns: how many domains shims run (claims not ended). */
+guint qvirt_shim_registry_count (QvirtShimRegistry *registry);
+
+/** Returns: the pid of the shim that runs @name, or 0. */
+GPid qvirt_shim_registry_get_pid (QvirtShimRegistry *registry, const char *name);
+
+/**
+ * qvirt_shim_registry_destroy:
+ * @pid: the shim that must still run it
+ *
+ * Asks the shim to destroy @name (autodestroy of the session that
+ * created it), without waiting.
+ */
+void qvirt_shim_registry_destroy (QvirtShimRegistry *registry, const char *name, GPid pid);
 
 G_END_DECLS

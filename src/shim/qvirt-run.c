@@ -74,6 +74,9 @@ static const char usage_text[] =
   "  --shutdown-timeout S    on SIGTERM/SIGINT, wait S seconds for the guest to\n"
   "                          power off after the ACPI button, then destroy it\n"
   "                          (default 60); a second signal destroys it at once\n"
+  "  --paused                leave the vCPUs stopped (resume with qvirt resume)\n"
+  "  --ready-fd N            write \"ready\\n\" to descriptor N and close it once\n"
+  "                          the domain runs (for whoever spawns qvirt-run)\n"
   "  -q, --quiet             print nothing but errors\n"
   "  -h, --help              show this help\n"
   "  -V, --version           show the version\n"
@@ -99,6 +102,8 @@ typedef struct {
   guint shutdown_timeout_s;
   gboolean quiet;
   const char *register_uri;
+  gboolean paused;
+  int ready_fd;
   const char *file;
 } Options;
 
@@ -158,6 +163,7 @@ static int
 parse_options (Options *options, int argc, char **argv)
 {
   options->shutdown_timeout_s = DEFAULT_SHUTDOWN_TIMEOUT_S;
+  options->ready_fd = -1;
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
@@ -178,13 +184,19 @@ parse_options (Options *options, int argc, char **argv)
           options->console = TRUE;
           continue;
         }
+      if (g_str_equal (arg, "--paused"))
+        {
+          options->paused = TRUE;
+          continue;
+        }
       if (g_str_equal (arg, "-q") || g_str_equal (arg, "--quiet"))
         {
           options->quiet = TRUE;
           continue;
         }
       if (g_str_equal (arg, "--root") || g_str_equal (arg, "--socket") ||
-          g_str_equal (arg, "--shutdown-timeout") || g_str_equal (arg, "--register"))
+          g_str_equal (arg, "--shutdown-timeout") || g_str_equal (arg, "--register") ||
+          g_str_equal (arg, "--ready-fd"))
         {
           if (i + 1 >= argc)
             {
@@ -198,6 +210,18 @@ parse_options (Options *options, int argc, char **argv)
             options->socket_path = g_canonicalize_filename (value, NULL);
           else if (g_str_equal (arg, "--register"))
             options->register_uri = value;
+          else if (g_str_equal (arg, "--ready-fd"))
+            {
+              guint64 fd;
+
+              if (!g_ascii_string_to_unsigned (value, 10, 3, G_MAXINT, &fd, NULL) ||
+                  fcntl ((int) fd, F_GETFD) < 0)
+                {
+                  shim_error ("--ready-fd: '%s' is not an open descriptor", value);
+                  return EXIT_BAD_INPUT;
+                }
+              options->ready_fd = (int) fd;
+            }
           else if (!parse_seconds (value, &options->shutdown_timeout_s))
             {
               shim_error ("--shutdown-timeout: '%s' is not a number of seconds", value);
@@ -535,7 +559,8 @@ static int
 start_domain (Shim *shim, const char *xml, gboolean has_console)
 {
   g_autoptr(GError) error = NULL;
-  QvirtStartFlags flags = QVIRT_START_AUTODESTROY | (has_console ? QVIRT_START_PAUSED : 0);
+  QvirtStartFlags flags = QVIRT_START_AUTODESTROY |
+                          (has_console || shim->options.paused ? QVIRT_START_PAUSED : 0);
   g_autoptr(QvirtDomainInfo) info = NULL;
 
   shim->domain = qvirt_connection_create_domain_sync (shim->conn, xml, flags, NULL, &error);
@@ -551,7 +576,7 @@ start_domain (Shim *shim, const char *xml, gboolean has_console)
   if (has_console)
     {
       if (!attach_console (shim, &error) ||
-          !qvirt_domain_resume (shim->domain, NULL, &error))
+          (!shim->options.paused && !qvirt_domain_resume (shim->domain, NULL, &error)))
         {
           shim_error ("domain '%s': %s", shim->name, error->message);
           return EXIT_FAILURE_OTHER;
@@ -562,6 +587,14 @@ start_domain (Shim *shim, const char *xml, gboolean has_console)
       info = qvirt_domain_get_info (shim->domain, NULL);
       shim_error ("domain '%s' is running (QEMU pid %d); socket %s", shim->name,
                   info ? (int) info->pid : 0, shim->options.socket_path);
+    }
+  if (shim->options.ready_fd >= 0)
+    {
+      /* Whoever waits may be gone (EPIPE, SIGPIPE is ignored): no matter. */
+      if (write (shim->options.ready_fd, "ready\n", 6) < 0)
+        shim_error ("--ready-fd: %s", g_strerror (errno));
+      close (shim->options.ready_fd);
+      shim->options.ready_fd = -1;
     }
   return -1;
 }
@@ -683,6 +716,9 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
+  /* Our stderr or the ready pipe may outlive their reader (a daemon that
+   * restarts): a write must fail, not kill us and our VM. */
+  signal (SIGPIPE, SIG_IGN);
   status = parse_options (&shim.options, argc, argv);
   if (status >= 0)
     return status;

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/write-all.h"
+
 /* The shim's exit statuses (docs/qvirt-run.md). */
 #define SHIM_EXIT_BAD_INPUT 2
 #define SHIM_EXIT_START_FAILED 3
@@ -154,23 +156,6 @@ shim_child_setup (gpointer user_data)
   setsid ();
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 void
 qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,
                                   const char *xml, gboolean paused,
@@ -222,7 +207,7 @@ qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,
   close (log_fd);
   close (ready_pipe[1]);
   /* The shim reads all of stdin before anything else. */
-  wrote = write_all (stdin_fd, xml, strlen (xml));
+  wrote = qvirt_write_all (stdin_fd, xml, strlen (xml));
   close (stdin_fd);
   if (!wrote)
     g_info ("domain '%s': qvirt-run did not take its definition", name);

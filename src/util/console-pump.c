@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util/write-all.h"
+
 /* Input that may wait for the console before the input is not read. */
 #define MAX_PENDING_INPUT (64 * 1024)
 
@@ -103,23 +105,6 @@ flush_to_console (QvirtConsolePump *pump)
 }
 
 static gboolean
-write_all (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static gboolean
 on_console_ready (gint fd, GIOCondition condition, gpointer user_data)
 {
   QvirtConsolePump *pump = user_data;
@@ -141,7 +126,7 @@ on_console_ready (gint fd, GIOCondition condition, gpointer user_data)
           stop (pump, QVIRT_CONSOLE_PUMP_CLOSED);
           return G_SOURCE_CONTINUE;
         }
-      if (n > 0 && !write_all (pump->output_fd, buffer, (gsize) n))
+      if (n > 0 && !qvirt_write_all (pump->output_fd, buffer, (gsize) n))
         {
           stop (pump, QVIRT_CONSOLE_PUMP_OUTPUT_FAILED);
           return G_SOURCE_CONTINUE;

@@ -37,6 +37,7 @@ struct _QvirtRpcClient {
   GIOCondition events;
   QvirtLineSplitter *input;
   QvirtOutputQueue output;
+  gboolean write_failed;         /* the server no longer reads */
   GHashTable *pending;           /* request id (guint) -> PendingReply* */
   guint next_id;
   QvirtRpcNotifyFunc notify;
@@ -158,10 +159,12 @@ client_flush (QvirtRpcClient *client)
     return;
   if (!qvirt_output_queue_flush (&client->output, client->fd, &saved_errno))
     {
-      client_lost (client, g_error_new (QVIRT_ERROR, QVIRT_ERROR_CLOSED,
-                                        "the connection to %s was lost: %s",
-                                        client->path, g_strerror (saved_errno)));
-      return;
+      /* The server stopped reading (it is exiting, say): what it sent
+       * before is still to be read, replies included. The end of input
+       * fails whatever is left. */
+      g_debug ("%s: cannot write: %s", client->path, g_strerror (saved_errno));
+      qvirt_output_queue_clear (&client->output);
+      client->write_failed = TRUE;
     }
   client_update_watch (client);
 }
@@ -402,7 +405,10 @@ qvirt_rpc_client_call (QvirtRpcClient *client, const char *method, json_t *param
   if (++client->next_id == 0)
     client->next_id = 1;
 
-  qvirt_output_queue_push (&client->output, line);
+  if (client->write_failed)
+    g_bytes_unref (line);
+  else
+    qvirt_output_queue_push (&client->output, line);
   client_flush (client);
 }
 

@@ -50,12 +50,30 @@ struct _Claim {
   gboolean saw_stopped;          /* the shim reported its domain's end */
   gboolean ended;                /* the name is free again; the claim only
                                     lives on for calls still in flight */
+
+  /* What domain.info answers without asking the shim: its last answer,
+   * refreshed after every lifecycle event and every call that may change
+   * the domain. Events wait (held_events) until the refresh that follows
+   * them is back, so that whoever reacts to an event reads a state at
+   * least as new; replies of such calls wait the same way. */
+  json_t *info;
+  GQueue held_events;            /* json_t*: event params, in order */
+  guint refreshing;              /* domain.info requests in flight */
 };
 
 typedef struct {
   Claim *claim;
   QvirtRpcCall *call;
 } Forward;
+
+typedef struct {
+  Claim *claim;
+  Forward *forward;              /* a call to answer once refreshed, or NULL */
+  json_t *result;                /* its result, or NULL with error */
+  GError *error;
+  void (*done) (gpointer user_data);   /* or this to call, or NULL */
+  gpointer done_data;
+} Refresh;
 
 static char *
 holder_text (GPid pid)
@@ -84,6 +102,8 @@ claim_free (Claim *claim)
     forward_answer_closed (g_ptr_array_steal_index_fast (claim->forwards, 0));
   g_ptr_array_unref (claim->forwards);
   g_clear_pointer (&claim->client, qvirt_rpc_client_free);
+  g_clear_pointer (&claim->info, json_decref);
+  g_queue_clear_full (&claim->held_events, (GDestroyNotify) json_decref);
   g_clear_pointer (&claim->watch, qvirt_process_watch_free);
   g_free (claim->name);
   g_free (claim->uuid);
@@ -189,9 +209,8 @@ claim_new (QvirtShimRegistry *registry, const char *name, const char *uuid,
 
 /* The shim's events, as the server's own. */
 static void
-on_shim_notification (const char *method, json_t *params, gpointer user_data)
+claim_emit (Claim *claim, json_t *params)
 {
-  Claim *claim = user_data;
   const char *kind = json_string_value (json_object_get (params, "kind"));
   QvirtDriverEvent event = {
     .domain = claim->name,
@@ -201,7 +220,7 @@ on_shim_notification (const char *method, json_t *params, gpointer user_data)
     .timestamp_us = json_integer_value (json_object_get (params, "timestamp")),
   };
 
-  if (!g_str_equal (method, "event") || event.event == NULL)
+  if (event.event == NULL)
     return;
   if (g_strcmp0 (kind, "qmp") == 0)
     event.qmp_data = json_object_get (params, "data");
@@ -212,6 +231,101 @@ on_shim_notification (const char *method, json_t *params, gpointer user_data)
    * name is the server's again (a persistent domain reads shut off). */
   if (claim->saw_stopped)
     claim_end (claim);
+}
+
+static void
+claim_flush_events (Claim *claim)
+{
+  json_t *params;
+
+  while ((params = g_queue_pop_head (&claim->held_events)) != NULL)
+    {
+      claim_emit (claim, params);
+      json_decref (params);
+    }
+}
+
+static json_t *owner_json (Claim *claim);
+static void forward_answer (Forward *forward, json_t *result, const GError *error);
+
+static void
+on_refreshed (json_t *result, const GError *error, gpointer user_data)
+{
+  Refresh *refresh = user_data;
+  Claim *claim = refresh->claim;
+
+  claim->refreshing--;
+  if (result != NULL && json_is_object (result))
+    {
+      g_autoptr(QvirtDriverDomainInfo) ours =
+        qvirt_driver_get_info (claim->registry->driver, claim->name, NULL);
+
+      g_clear_pointer (&claim->info, json_decref);
+      claim->info = json_deep_copy (result);
+      json_object_set_new (claim->info, "owner", owner_json (claim));
+      /* Our definition, run by the shim: persistent here. */
+      if (ours != NULL && ours->persistent)
+        json_object_set_new (claim->info, "persistent", json_true ());
+    }
+  /* Everything the shim sent before this answer is reflected in it. */
+  claim_flush_events (claim);
+  if (refresh->forward != NULL)
+    forward_answer (refresh->forward, refresh->result, refresh->error);
+  if (refresh->done != NULL)
+    refresh->done (refresh->done_data);
+  g_clear_pointer (&refresh->result, json_decref);
+  g_clear_error (&refresh->error);
+  g_free (refresh);
+}
+
+/* Asks the shim for its domain's state; then releases held events and
+ * answers @forward (if set) with @result or @error. */
+static void
+claim_refresh_full (Claim *claim, Forward *forward, json_t *result, const GError *error,
+                    void (*done) (gpointer user_data), gpointer done_data)
+{
+  Refresh *refresh = g_new0 (Refresh, 1);
+  g_autoptr(json_t) params = json_pack ("{s:s}", "name", claim->name);
+
+  refresh->claim = claim;
+  refresh->forward = forward;
+  refresh->result = result ? json_incref (result) : NULL;
+  refresh->error = error ? g_error_copy (error) : NULL;
+  refresh->done = done;
+  refresh->done_data = done_data;
+  if (claim->client == NULL)
+    {
+      claim->refreshing++;
+      on_refreshed (NULL, NULL, refresh);
+      return;
+    }
+  claim->refreshing++;
+  qvirt_rpc_client_call (claim->client, "domain.info", params, on_refreshed, refresh);
+}
+
+static void
+claim_refresh (Claim *claim, Forward *forward, json_t *result, const GError *error)
+{
+  claim_refresh_full (claim, forward, result, error, NULL, NULL);
+}
+
+static void
+on_shim_notification (const char *method, json_t *params, gpointer user_data)
+{
+  Claim *claim = user_data;
+  gboolean lifecycle = g_strcmp0 (json_string_value (json_object_get (params, "kind")),
+                                  "lifecycle") == 0;
+
+  if (!g_str_equal (method, "event"))
+    return;
+  if (!lifecycle && claim->refreshing == 0 && g_queue_is_empty (&claim->held_events))
+    {
+      claim_emit (claim, params);
+      return;
+    }
+  g_queue_push_tail (&claim->held_events, json_incref (params));
+  if (lifecycle)
+    claim_refresh (claim, NULL, NULL, NULL);
 }
 
 static void
@@ -245,6 +359,7 @@ claim_connect (Claim *claim, GError **error)
     return FALSE;
   params = json_pack ("{s:s}", "domain", claim->name);
   qvirt_rpc_client_call (claim->client, "events.subscribe", params, on_subscribed, NULL);
+  claim_refresh (claim, NULL, NULL, NULL);
   return TRUE;
 }
 
@@ -259,9 +374,8 @@ owner_json (Claim *claim)
 }
 
 static void
-on_forward_reply (json_t *result, const GError *error, gpointer user_data)
+forward_answer (Forward *forward, json_t *result, const GError *error)
 {
-  Forward *forward = user_data;
   Claim *claim = forward->claim;
 
   g_ptr_array_remove_fast (claim->forwards, forward);
@@ -276,6 +390,35 @@ on_forward_reply (json_t *result, const GError *error, gpointer user_data)
       qvirt_rpc_call_return (forward->call, answer);
     }
   g_free (forward);
+}
+
+static void
+on_forward_reply (json_t *result, const GError *error, gpointer user_data)
+{
+  Forward *forward = user_data;
+  const char *method = forward->call->method->name;
+
+  /* A call that may have changed the domain is answered once the cache
+   * (and the events before it) caught up. */
+  if (g_str_equal (method, "domain.info") || g_str_equal (method, "domain.getXml") ||
+      forward->claim->client == NULL)
+    forward_answer (forward, result, error);
+  else
+    claim_refresh (forward->claim, forward, result, error);
+}
+
+/* domain.info from the cache, with a fresh CPU time (readable here for
+ * any process). */
+static json_t *
+cached_info (Claim *claim)
+{
+  json_t *info = json_deep_copy (claim->info);
+  json_int_t pid = json_integer_value (json_object_get (info, "pid"));
+  guint64 cpu_time_ns;
+
+  if (pid > 0 && qvirt_proc_get_cpu_time_ns ((pid_t) pid, &cpu_time_ns, NULL))
+    json_object_set_new (info, "cpu-time-ns", json_integer ((json_int_t) cpu_time_ns));
+  return info;
 }
 
 static Claim *
@@ -366,6 +509,11 @@ qvirt_shim_registry_forward (QvirtShimRegistry *registry, QvirtRpcCall *call)
       forward_open_console (claim, call);
       return TRUE;
     }
+  if (g_str_equal (call->method->name, "domain.info") && claim->info != NULL)
+    {
+      qvirt_rpc_call_return (call, cached_info (claim));
+      return TRUE;
+    }
   if (!claim_connect (claim, &error))
     {
       qvirt_rpc_call_return_error (call, g_error_new (QVIRT_ERROR, QVIRT_ERROR_CLOSED,
@@ -393,36 +541,18 @@ on_destroy_sent (json_t *result, const GError *error, gpointer user_data)
     g_info ("autodestroy through a qvirt-run: %s", error->message);
 }
 
-typedef struct {
-  void (*done) (gpointer user_data);
-  gpointer user_data;
-} SyncRequest;
-
-static void
-on_synced (json_t *result, const GError *error, gpointer user_data)
-{
-  SyncRequest *request = user_data;
-
-  request->done (request->user_data);
-  g_free (request);
-}
-
 void
 qvirt_shim_registry_sync (QvirtShimRegistry *registry, const char *name,
                           void (*done) (gpointer user_data), gpointer user_data)
 {
   Claim *claim = find_claim (registry, name);
-  SyncRequest *request;
 
   if (claim == NULL || !claim_connect (claim, NULL))
     {
       done (user_data);
       return;
     }
-  request = g_new0 (SyncRequest, 1);
-  request->done = done;
-  request->user_data = user_data;
-  qvirt_rpc_client_call (claim->client, "server.hello", NULL, on_synced, request);
+  claim_refresh_full (claim, NULL, NULL, NULL, done, user_data);
 }
 
 guint
@@ -523,6 +653,13 @@ qvirt_shim_registry_list_async (QvirtShimRegistry *registry,
       params = json_pack ("{s:s}", "name", claim->name);
 
       json_array_append_new (request->domains, entry);
+      if (claim->info != NULL)
+        {
+          g_autoptr(json_t) info = cached_info (claim);
+
+          json_object_update (entry, info);
+          continue;
+        }
       if (!claim_connect (claim, NULL))
         continue;
       item = g_new0 (ListItem, 1);

@@ -99,7 +99,7 @@ launch_fail (Launch *launch, int wait_status)
   if (WIFEXITED (wait_status))
     switch (WEXITSTATUS (wait_status))
       {
-      case SHIM_EXIT_BAD_INPUT: code = QVIRT_ERROR_INVALID_XML; break;
+      case SHIM_EXIT_BAD_INPUT: code = QVIRT_ERROR_INVALID_ARGUMENT; break;
       case SHIM_EXIT_START_FAILED: code = QVIRT_ERROR_QEMU_FAILED; break;
       case SHIM_EXIT_NAME_TAKEN: code = QVIRT_ERROR_ALREADY_EXISTS; break;
       default: break;

@@ -39,7 +39,8 @@ void qvirt_shim_launcher_free (QvirtShimLauncher *launcher);
  *
  * Completes once the domain runs, or with the shim's error:
  * QVIRT_ERROR_QEMU_FAILED (QEMU's last words in the message),
- * QVIRT_ERROR_ALREADY_EXISTS, QVIRT_ERROR_INVALID_XML, or
+ * QVIRT_ERROR_ALREADY_EXISTS, QVIRT_ERROR_INVALID_ARGUMENT (a file it
+ * names is missing), or
  * QVIRT_ERROR_INTERNAL.
  */
 void qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,

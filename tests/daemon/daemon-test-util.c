@@ -47,11 +47,40 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* qvirt-run shims the daemon launched outlive it by design (and their
+ * QEMUs with them): a test that failed half-way must not leave them. */
+static void
+kill_shims_of_root (const char *root)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+
+  while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", entry);
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+      gboolean ours = FALSE;
+
+      if (!g_ascii_isdigit (entry[0]) ||
+          !g_file_get_contents (path, &cmdline, &len, NULL) || len == 0)
+        continue;
+      /* argv words are NUL-separated: look at each. */
+      for (gsize i = 0; i < len; i += strlen (cmdline + i) + 1)
+        if (g_str_has_prefix (cmdline + i, root))
+          ours = TRUE;
+      if (ours && strstr (cmdline, "qvirt-run") != NULL)
+        kill ((pid_t) atoi (entry), SIGKILL);
+    }
+}
+
 void
 test_root_remove (const char *root)
 {
-  if (root != NULL)
-    remove_tree (root);
+  if (root == NULL)
+    return;
+  kill_shims_of_root (root);
+  remove_tree (root);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,0 +1,388 @@
+/* qvirtd and qvirt-run shims, as real processes: a shim registering with
+ * --register (claim, clashes, listing with its owner, forwarded calls and
+ * events, release on exit), the claim surviving a daemon restart while
+ * the shim cannot re-register, and qvirtd launching its own domains
+ * through shims that a daemon restart leaves alone. Guestless domains,
+ * TCG. */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon-test-util.h"
+
+/* Exit statuses of qvirt-run (docs/qvirt-run.md). */
+#define SHIM_EXIT_DESTROYED 6
+#define SHIM_EXIT_NAME_TAKEN 7
+
+typedef struct {
+  char *root;
+  TestDaemon *daemon;
+  char *register_uri;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->root = test_root_new ();
+  f->daemon = test_daemon_start (f->root);
+  f->register_uri = g_strdup_printf ("qemu+unix:///?socket=%s", f->daemon->socket_path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (!f->daemon->reaped)
+    test_daemon_stop (f->daemon, SIGTERM);
+  test_daemon_free (f->daemon);
+  test_root_remove (f->root);
+  g_free (f->root);
+  g_free (f->register_uri);
+}
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+/* ------------------------------------------------------------------ */
+/* A shim started by hand                                               */
+
+typedef struct {
+  GPid pid;
+  int stderr_fd;
+  GString *err;
+  GPid qemu_pid;
+  char *root;
+} Shim;
+
+/* Spawns `qvirt-run --register URI --root ROOT/NAME.shimN FILE` for a
+ * guestless domain NAME. */
+static Shim *
+shim_spawn (Fixture *f, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = test_xml_no_guest (name);
+  g_autofree char *file_name = g_strconcat (name, ".xml", NULL);
+  g_autofree char *xml_path = g_build_filename (f->root, file_name, NULL);
+  /* A root of its own each: two shims of one name must clash on the
+   * claim, not on the root's lock. */
+  g_autofree char *root_name = g_strdup_printf ("%s.shim%u", name, g_random_int ());
+  Shim *shim = g_new0 (Shim, 1);
+  const char *argv[] = { QVIRT_TEST_QVIRT_RUN, "--register", f->register_uri,
+                         "--shutdown-timeout", "0", "--root", NULL, xml_path, NULL };
+
+  shim->root = g_build_filename (f->root, root_name, NULL);
+  argv[6] = shim->root;
+  g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
+  shim->err = g_string_new (NULL);
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
+                            G_SPAWN_STDOUT_TO_DEV_NULL,
+                            NULL, NULL, &shim->pid, NULL, NULL, &shim->stderr_fd, &error);
+  g_assert_no_error (error);
+  return shim;
+}
+
+/* Reads the shim's stderr until @needle; FALSE at its end or timeout. */
+static gboolean
+shim_wait_stderr (Shim *shim, const char *needle, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (strstr (shim->err->str, needle) == NULL)
+    {
+      GPollFD pfd = { .fd = shim->stderr_fd, .events = G_IO_IN };
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      char buffer[1024];
+      gssize n;
+
+      if (left <= 0 || g_poll (&pfd, 1, (gint) left) <= 0)
+        return FALSE;
+      n = read (shim->stderr_fd, buffer, sizeof buffer);
+      if (n <= 0)
+        return FALSE;
+      g_string_append_len (shim->err, buffer, n);
+    }
+  return TRUE;
+}
+
+static void
+shim_wait_running (Shim *shim)
+{
+  const char *at;
+
+  if (!shim_wait_stderr (shim, "; socket ", TEST_QEMU_TIMEOUT_MS))
+    g_error ("qvirt-run did not start its domain; it wrote:\n%s", shim->err->str);
+  at = strstr (shim->err->str, "QEMU pid ");
+  g_assert_nonnull (at);
+  shim->qemu_pid = atoi (at + strlen ("QEMU pid "));
+  g_assert_cmpint (shim->qemu_pid, >, 0);
+}
+
+/* Waits for the shim's exit; returns its exit status. */
+static int
+shim_wait_exit (Shim *shim)
+{
+  int status = 0;
+
+  g_assert_true (test_wait_pid_gone (shim->pid, TEST_QEMU_TIMEOUT_MS));
+  g_assert_cmpint (waitpid (shim->pid, &status, 0), ==, shim->pid);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+shim_free (Shim *shim)
+{
+  if (test_pid_is_running (shim->pid))
+    {
+      kill (shim->pid, SIGKILL);
+      waitpid (shim->pid, NULL, 0);
+    }
+  close (shim->stderr_fd);
+  g_string_free (shim->err, TRUE);
+  g_free (shim->root);
+  g_free (shim);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Shim, shim_free)
+
+static json_t *
+name_params (const char *name)
+{
+  return json_pack ("{s:s}", "name", name);
+}
+
+static const char *
+string_of (json_t *object, const char *key)
+{
+  return json_string_value (json_object_get (object, key));
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A registered shim: listed with its owner, its calls and events go
+ * through the daemon, its name is protected, and it is all gone when the
+ * shim exits. */
+static void
+test_register (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
+  g_autoptr(Shim) rival = NULL;
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(RpcClient) watcher = rpc_client_connect (f->daemon->ro_socket_path);
+  g_autoptr(json_t) list = NULL;
+  g_autoptr(json_t) info = NULL;
+  g_autoptr(json_t) reply = NULL;
+  g_autoptr(json_t) event = NULL;
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  json_t *owner;
+
+  shim_wait_running (shim);
+  rpc_client_call_expect_ok (watcher, "events.subscribe", NULL);
+
+  /* Listed like the daemon's own, with its owner. */
+  list = rpc_client_call_ok (client, "domain.list", NULL);
+  g_assert_cmpuint (json_array_size (list), ==, 1);
+  g_assert_cmpstr (string_of (json_array_get (list, 0), "name"), ==, "vm1");
+  g_assert_cmpstr (string_of (json_array_get (list, 0), "state"), ==, "running");
+  owner = json_object_get (json_array_get (list, 0), "owner");
+  g_assert_cmpstr (string_of (owner, "kind"), ==, "qvirt-run");
+  g_assert_cmpint (json_integer_value (json_object_get (owner, "pid")), ==, shim->pid);
+
+  /* The name and the UUID are taken: by define, by a second shim. */
+  reply = rpc_client_call (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+  rpc_assert_error (reply, -32000, "already-exists", "qvirt-run");
+  rival = shim_spawn (f, "vm1");
+  g_assert_true (shim_wait_stderr (rival, "already run by qvirt-run", TEST_TIMEOUT_MS));
+  g_assert_cmpint (shim_wait_exit (rival), ==, SHIM_EXIT_NAME_TAKEN);
+
+  /* Calls are the shim's to answer; its events reach our subscribers. */
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  g_assert_cmpint (json_integer_value (json_object_get (info, "pid")), ==, shim->qemu_pid);
+  rpc_client_call_expect_ok (client, "domain.suspend", name_params ("vm1"));
+  event = rpc_client_wait_event (watcher, "vm1", "suspended", TEST_TIMEOUT_MS);
+  g_assert_nonnull (event);
+  g_clear_pointer (&info, json_decref);
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "paused");
+  rpc_client_call_expect_ok (client, "domain.resume", name_params ("vm1"));
+  g_clear_pointer (&reply, json_decref);
+  reply = rpc_client_call_ok (client, "domain.qmp",
+                              json_pack ("{s:s, s:s}", "name", "vm1", "command", "query-status"));
+
+  /* Destroyed through the daemon: the shim says so, the name is free. */
+  rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
+  g_assert_cmpint (shim_wait_exit (shim), ==, SHIM_EXIT_DESTROYED);
+  g_assert_true (test_wait_pid_gone (shim->qemu_pid, TEST_TIMEOUT_MS));
+  g_clear_pointer (&event, json_decref);
+  event = rpc_client_wait_event (watcher, "vm1", "stopped", TEST_TIMEOUT_MS);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (string_of (json_object_get (event, "params"), "detail"), ==, "destroyed");
+  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+}
+
+/* A shim killed outright: its QEMU dies with it, the daemon says
+ * "stopped (crashed)" and frees the name. */
+static void
+test_shim_killed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) event = NULL;
+  g_autoptr(json_t) list = NULL;
+
+  shim_wait_running (shim);
+  rpc_client_call_expect_ok (client, "events.subscribe", NULL);
+  kill (shim->pid, SIGKILL);
+  event = rpc_client_wait_event (client, "vm1", "stopped", TEST_QEMU_TIMEOUT_MS);
+  g_assert_nonnull (event);
+  g_assert_cmpstr (string_of (json_object_get (event, "params"), "detail"), ==, "crashed");
+  g_assert_true (test_wait_pid_gone (shim->qemu_pid, TEST_TIMEOUT_MS));
+  list = rpc_client_call_ok (client, "domain.list", NULL);
+  g_assert_cmpuint (json_array_size (list), ==, 0);
+}
+
+/* The daemon restarts while the shim cannot register again (stopped):
+ * the name stays protected; once the shim runs again it is listed. */
+static void
+test_daemon_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
+  g_autoptr(TestDaemon) next = NULL;
+  g_autoptr(RpcClient) client = NULL;
+  g_autoptr(json_t) reply = NULL;
+  g_autoptr(json_t) list = NULL;
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  int status;
+
+  shim_wait_running (shim);
+  kill (shim->pid, SIGSTOP);
+  status = test_daemon_stop (f->daemon, SIGTERM);
+  g_assert_true (WIFEXITED (status));
+  g_assert_true (test_pid_is_running (shim->qemu_pid));
+
+  next = test_daemon_start (f->root);
+  g_assert_true (test_daemon_wait_log (next, "waiting for it to register again", 0));
+  client = rpc_client_connect (next->socket_path);
+  reply = rpc_client_call (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+  rpc_assert_error (reply, -32000, "already-exists", "qvirt-run");
+
+  kill (shim->pid, SIGCONT);
+  g_assert_true (shim_wait_stderr (shim, "registered again", TEST_TIMEOUT_MS));
+  list = rpc_client_call_ok (client, "domain.list", NULL);
+  g_assert_cmpuint (json_array_size (list), ==, 1);
+  g_assert_cmpstr (string_of (json_array_get (list, 0), "state"), ==, "running");
+
+  rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
+  g_assert_cmpint (shim_wait_exit (shim), ==, SHIM_EXIT_DESTROYED);
+  g_clear_pointer (&client, rpc_client_free);
+  test_daemon_stop (next, SIGTERM);
+}
+
+/* The parent of a process, from /proc/PID/status. */
+static GPid
+parent_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *at;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  at = strstr (status, "\nPPid:");
+  g_assert_nonnull (at);
+  return (GPid) atoi (at + strlen ("\nPPid:"));
+}
+
+static char *
+command_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  char *comm = NULL;
+
+  g_assert_true (g_file_get_contents (path, &comm, NULL, NULL));
+  return g_strchomp (comm);
+}
+
+/* qvirtd runs its own domains in shims too: QEMU is a qvirt-run's child,
+ * not the daemon's, and a daemon restart leaves it alone. */
+static void
+test_daemon_launches_shims (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) info = NULL;
+  g_autoptr(json_t) created = NULL;
+  g_autoptr(json_t) list = NULL;
+  g_autoptr(TestDaemon) next = NULL;
+  g_autoptr(RpcClient) again = NULL;
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  g_autofree char *temp_xml = test_xml_no_guest ("temp");
+  g_autofree char *comm = NULL;
+  GPid qemu_pid, shim_pid;
+
+  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+  rpc_client_call_expect_ok (client, "domain.start", name_params ("vm1"));
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "running");
+  g_assert_true (json_is_true (json_object_get (info, "persistent")));
+  qemu_pid = (GPid) json_integer_value (json_object_get (info, "pid"));
+  shim_pid = (GPid) json_integer_value (json_object_get (json_object_get (info, "owner"), "pid"));
+  g_assert_cmpint (parent_of (qemu_pid), ==, shim_pid);
+  comm = command_of (shim_pid);
+  g_assert_cmpstr (comm, ==, "qvirt-run");
+  g_assert_cmpint (parent_of (shim_pid), ==, f->daemon->pid);
+
+  /* A transient one, through domain.create. */
+  created = rpc_client_call_ok (client, "domain.create", json_pack ("{s:s}", "xml", temp_xml));
+  g_assert_cmpstr (string_of (created, "name"), ==, "temp");
+  g_assert_cmpuint (strlen (string_of (created, "uuid")), ==, 36);
+
+  test_daemon_stop (f->daemon, SIGTERM);
+  g_assert_true (test_pid_is_running (qemu_pid));
+  g_assert_true (test_pid_is_running (shim_pid));
+
+  next = test_daemon_start (f->root);
+  again = rpc_client_connect (next->socket_path);
+  list = rpc_client_call_ok (again, "domain.list", NULL);
+  g_assert_cmpuint (json_array_size (list), ==, 2);
+  rpc_client_call_expect_ok (again, "domain.destroy", name_params ("vm1"));
+  rpc_client_call_expect_ok (again, "domain.destroy", name_params ("temp"));
+  g_assert_true (test_wait_pid_gone (qemu_pid, TEST_TIMEOUT_MS));
+  g_clear_pointer (&info, json_decref);
+  info = rpc_client_call_ok (again, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "shutoff");
+  g_assert_cmpstr (string_of (info, "reason"), ==, "destroyed");
+  g_clear_pointer (&again, rpc_client_free);
+  test_daemon_stop (next, SIGTERM);
+}
+
+/* A start that fails in the shim fails domain.start with the shim's
+ * (QEMU's) words and leaves the definition shut off. */
+static void
+test_launch_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) reply = NULL;
+  g_autoptr(json_t) info = NULL;
+  const char *xml = "<domain type='qemu'><name>bad</name><memory unit='MiB'>64</memory>"
+                    "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                    "<devices><disk type='file' device='disk'>"
+                    "<source file='/nonexistent/disk.img'/><target dev='vda' bus='virtio'/>"
+                    "</disk></devices></domain>";
+
+  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+  reply = rpc_client_call_slow (client, "domain.start", name_params ("bad"));
+  rpc_assert_error (reply, -32000, "invalid-argument", "/nonexistent/disk.img");
+  info = rpc_client_call_ok (client, "domain.info", name_params ("bad"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "shutoff");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ADD ("/qvirtd/shims/register", test_register);
+  ADD ("/qvirtd/shims/shim-killed", test_shim_killed);
+  ADD ("/qvirtd/shims/daemon-restart", test_daemon_restart);
+  ADD ("/qvirtd/shims/daemon-launches", test_daemon_launches_shims);
+  ADD ("/qvirtd/shims/launch-failure", test_launch_failure);
+  return g_test_run ();
+}

@@ -59,6 +59,7 @@ struct _Claim {
   json_t *info;
   GQueue held_events;            /* json_t*: event params, in order */
   guint refreshing;              /* domain.info requests in flight */
+  GPtrArray *refreshes;          /* Refresh*: those requests */
 };
 
 typedef struct {
@@ -94,9 +95,21 @@ forward_answer_closed (Forward *forward)
   g_free (forward);
 }
 
+static void refresh_free (Refresh *refresh);
+
 static void
 claim_free (Claim *claim)
 {
+  /* Refreshes first: their forwards are answered just below. */
+  while (claim->refreshes->len > 0)
+    {
+      Refresh *refresh = g_ptr_array_steal_index_fast (claim->refreshes, 0);
+
+      if (refresh->done != NULL)
+        refresh->done (refresh->done_data);
+      refresh_free (refresh);
+    }
+  g_ptr_array_unref (claim->refreshes);
   /* Calls in flight to a shim that is gone still get an answer. */
   while (claim->forwards->len > 0)
     forward_answer_closed (g_ptr_array_steal_index_fast (claim->forwards, 0));
@@ -191,6 +204,7 @@ claim_new (QvirtShimRegistry *registry, const char *name, const char *uuid,
   claim->pid = pid;
   claim->start_time = start_time;
   claim->forwards = g_ptr_array_new ();
+  claim->refreshes = g_ptr_array_new ();
   claim->watch = qvirt_process_watch_new (pid, FALSE,
                                           qvirt_driver_get_context (registry->driver),
                                           on_shim_exit, claim, error);
@@ -249,11 +263,20 @@ static json_t *owner_json (Claim *claim);
 static void forward_answer (Forward *forward, json_t *result, const GError *error);
 
 static void
+refresh_free (Refresh *refresh)
+{
+  g_clear_pointer (&refresh->result, json_decref);
+  g_clear_error (&refresh->error);
+  g_free (refresh);
+}
+
+static void
 on_refreshed (json_t *result, const GError *error, gpointer user_data)
 {
   Refresh *refresh = user_data;
   Claim *claim = refresh->claim;
 
+  g_ptr_array_remove_fast (claim->refreshes, refresh);
   claim->refreshing--;
   if (result != NULL && json_is_object (result))
     {
@@ -273,9 +296,7 @@ on_refreshed (json_t *result, const GError *error, gpointer user_data)
     forward_answer (refresh->forward, refresh->result, refresh->error);
   if (refresh->done != NULL)
     refresh->done (refresh->done_data);
-  g_clear_pointer (&refresh->result, json_decref);
-  g_clear_error (&refresh->error);
-  g_free (refresh);
+  refresh_free (refresh);
 }
 
 /* Asks the shim for its domain's state; then releases held events and
@@ -293,6 +314,7 @@ claim_refresh_full (Claim *claim, Forward *forward, json_t *result, const GError
   refresh->error = error ? g_error_copy (error) : NULL;
   refresh->done = done;
   refresh->done_data = done_data;
+  g_ptr_array_add (claim->refreshes, refresh);
   if (claim->client == NULL)
     {
       claim->refreshing++;

@@ -19,7 +19,10 @@
  *   - every reply the server would write for it (the error reply, or a
  *     result and an error echoing the id and quoting the method) encodes
  *     to exactly one line of valid UTF-8 JSON that parses back to the
- *     same value.
+ *     same value;
+ *   - read as a client reads replies (qvirt_rpc_reply_to_error()), any
+ *     line's "error" gives a QVIRT_ERROR with a message, and the server's
+ *     own error replies give back their kind and message.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -73,6 +76,41 @@ check_encoding (json_t *message)
   g_bytes_unref (line);
 }
 
+/* The client's view of @line, as if a server had sent it. */
+static void
+check_as_reply (const char *line, gsize len)
+{
+  json_t *reply = json_loadb (line, len, 0, NULL);
+  json_t *error_object = json_object_get (reply, "error");
+
+  if (json_is_object (error_object))
+    {
+      GError *error = qvirt_rpc_reply_to_error (error_object);
+
+      if (error->domain != QVIRT_ERROR || error->message == NULL ||
+          error->code < 0 || error->code > QVIRT_ERROR_NEEDS_OTHER_DRIVER)
+        fail ("a reply's error did not read back as a QVIRT_ERROR");
+      g_error_free (error);
+    }
+  json_decref (reply);
+}
+
+/* A server's error reply reads back to what it said. */
+static void
+check_error_round_trip (json_t *error_reply)
+{
+  json_t *error_object = json_object_get (error_reply, "error");
+  GError *error = qvirt_rpc_reply_to_error (error_object);
+  const char *kind = json_string_value (json_object_get (json_object_get (error_object, "data"),
+                                                         "kind"));
+
+  if (g_strcmp0 (qvirt_error_kind_to_string ((QvirtErrorCode) error->code), kind) != 0 ||
+      g_strcmp0 (error->message,
+                 json_string_value (json_object_get (error_object, "message"))) != 0)
+    fail ("an error reply does not read back to its kind and message");
+  g_error_free (error);
+}
+
 static void
 check_message (const char *line, gsize len)
 {
@@ -108,6 +146,7 @@ check_message (const char *line, gsize len)
       if (message.document == NULL && json_integer_value (code) != QVIRT_RPC_PARSE_ERROR)
         fail ("a line that is not JSON got -32600");
       check_encoding (message.error_reply);
+      check_error_round_trip (message.error_reply);
       break;
 
     case QVIRT_RPC_MESSAGE_REQUEST:
@@ -124,6 +163,7 @@ check_message (const char *line, gsize len)
       reply = qvirt_rpc_error_new (message.id, QVIRT_RPC_METHOD_NOT_FOUND, QVIRT_ERROR_PROTOCOL,
                                    message.method);
       check_encoding (reply);
+      check_error_round_trip (reply);
       json_decref (reply);
       break;
 
@@ -214,6 +254,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                   memcmp (line, stream + g_array_index (offsets, gsize, next), len) != 0)
                 fail ("the splitter returned a line the stream does not hold there");
               check_message (line, len);
+              check_as_reply (line, len);
             }
           next++;
         }

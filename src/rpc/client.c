@@ -72,23 +72,6 @@ client_unref (QvirtRpcClient *client)
   g_free (client);
 }
 
-GError *
-qvirt_rpc_reply_to_error (json_t *error_object)
-{
-  const char *message = json_string_value (json_object_get (error_object, "message"));
-  json_t *data = json_object_get (error_object, "data");
-  const char *kind = json_string_value (json_object_get (data, "kind"));
-  QvirtErrorCode code;
-
-  if (kind != NULL)
-    code = qvirt_error_kind_from_string (kind);
-  else
-    /* A JSON-RPC error without our data: framing or dispatch refused it. */
-    code = QVIRT_ERROR_PROTOCOL;
-  return g_error_new_literal (QVIRT_ERROR, code,
-                              message ? message : "the server answered with an error");
-}
-
 /* ------------------------------------------------------------------ */
 /* Going away                                                           */
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "rpc/dispatcher.h"
+#include "rpc/framing.h"
 
 G_BEGIN_DECLS
 
@@ -98,13 +99,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcClient, qvirt_rpc_client_free)
  */
 int qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
                               guint timeout_ms, GError **error);
-
-/**
- * qvirt_rpc_reply_to_error:
- * @error_object: (transfer none): the "error" member of a JSON-RPC reply
- *
- * Returns: (transfer full): the GError it stands for, in QVIRT_ERROR.
- */
-GError *qvirt_rpc_reply_to_error (json_t *error_object);
 
 G_END_DECLS

@@ -156,4 +156,17 @@ json_t *qvirt_rpc_notification_new (const char *method, json_t *params);
  */
 GBytes *qvirt_rpc_encode_line (json_t *message);
 
+/**
+ * qvirt_rpc_reply_to_error:
+ * @error_object: (transfer none): the "error" member of a JSON-RPC reply
+ *
+ * The client's reading of what qvirt_rpc_error_new() writes: the kind
+ * comes back as the code, the message as it was; an error without our
+ * data (or with a kind we do not know) is QVIRT_ERROR_PROTOCOL or
+ * QVIRT_ERROR_INTERNAL.
+ *
+ * Returns: (transfer full): the GError it stands for, in QVIRT_ERROR.
+ */
+GError *qvirt_rpc_reply_to_error (json_t *error_object);
+
 G_END_DECLS

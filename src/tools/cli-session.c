@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #define NO_URI_MESSAGE \
   "no connection URI: use -c URI or set " QVIRT_DEFAULT_URI_ENV \
@@ -23,6 +24,10 @@ qvirt_cli_report_error (const GError *error)
      * reach it anyway. */
     qvirt_cli_error ("%s (one process at a time opens a root; if that process serves "
                      "it on a socket, use -c qemu+unix:///?socket=PATH)", error->message);
+  else if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED) &&
+           strstr (error->message, "no server is listening") != NULL)
+    qvirt_cli_error ("%s (is qvirtd running? 'qvirtd --session' or 'systemctl start "
+                     "qvirtd.socket' starts it)", error->message);
   else if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_NO_DOMAIN))
     qvirt_cli_error ("%s (see 'qvirt list --all')", error->message);
   else

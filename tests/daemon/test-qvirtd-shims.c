@@ -6,10 +6,10 @@
  * TCG. */
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon-test-util.h"
+#include "shim-process.h"
 
 /* Exit statuses of qvirt-run (docs/qvirt-run.md). */
 #define SHIM_EXIT_DESTROYED 6
@@ -46,104 +46,39 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* ------------------------------------------------------------------ */
 /* A shim started by hand                                               */
 
-typedef struct {
-  GPid pid;
-  int stderr_fd;
-  GString *err;
-  GPid qemu_pid;
-  char *root;
-} Shim;
+typedef TestShim Shim;
+#define shim_wait_stderr test_shim_wait_stderr
 
 /* Spawns `qvirt-run --register URI --root ROOT/NAME.shimN FILE` for a
  * guestless domain NAME. */
 static Shim *
 shim_spawn (Fixture *f, const char *name)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *xml = test_xml_no_guest (name);
   g_autofree char *file_name = g_strconcat (name, ".xml", NULL);
   g_autofree char *xml_path = g_build_filename (f->root, file_name, NULL);
   /* A root of its own each: two shims of one name must clash on the
    * claim, not on the root's lock. */
   g_autofree char *root_name = g_strdup_printf ("%s.shim%u", name, g_random_int ());
-  Shim *shim = g_new0 (Shim, 1);
-  const char *argv[] = { QVIRT_TEST_QVIRT_RUN, "--register", f->register_uri,
-                         "--shutdown-timeout", "0", "--root", NULL, xml_path, NULL };
+  g_autofree char *root = g_build_filename (f->root, root_name, NULL);
+  const char *argv[] = { NULL, "--register", f->register_uri,
+                         "--shutdown-timeout", "0", "--root", root, xml_path, NULL };
 
-  shim->root = g_build_filename (f->root, root_name, NULL);
-  argv[6] = shim->root;
   g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
-  shim->err = g_string_new (NULL);
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
-                            G_SPAWN_STDOUT_TO_DEV_NULL,
-                            NULL, NULL, &shim->pid, NULL, NULL, &shim->stderr_fd, &error);
-  g_assert_no_error (error);
-  return shim;
-}
-
-/* Reads the shim's stderr until @needle; FALSE at its end or timeout. */
-static gboolean
-shim_wait_stderr (Shim *shim, const char *needle, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (strstr (shim->err->str, needle) == NULL)
-    {
-      GPollFD pfd = { .fd = shim->stderr_fd, .events = G_IO_IN };
-      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-      char buffer[1024];
-      gssize n;
-
-      if (left <= 0 || g_poll (&pfd, 1, (gint) left) <= 0)
-        return FALSE;
-      n = read (shim->stderr_fd, buffer, sizeof buffer);
-      if (n <= 0)
-        return FALSE;
-      g_string_append_len (shim->err, buffer, n);
-    }
-  return TRUE;
+  return test_shim_spawn (argv, NULL, FALSE);
 }
 
 static void
 shim_wait_running (Shim *shim)
 {
-  const char *at;
-
-  if (!shim_wait_stderr (shim, "; socket ", TEST_QEMU_TIMEOUT_MS))
-    g_error ("qvirt-run did not start its domain; it wrote:\n%s", shim->err->str);
-  at = strstr (shim->err->str, "QEMU pid ");
-  g_assert_nonnull (at);
-  shim->qemu_pid = atoi (at + strlen ("QEMU pid "));
-  g_assert_cmpint (shim->qemu_pid, >, 0);
+  test_shim_wait_running (shim, TEST_QEMU_TIMEOUT_MS);
 }
 
-/* Waits for the shim's exit; returns its exit status. */
 static int
 shim_wait_exit (Shim *shim)
 {
-  int status = 0;
-
-  g_assert_true (test_wait_pid_gone (shim->pid, TEST_QEMU_TIMEOUT_MS));
-  g_assert_cmpint (waitpid (shim->pid, &status, 0), ==, shim->pid);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
+  return test_shim_wait_exit (shim, TEST_QEMU_TIMEOUT_MS);
 }
-
-static void
-shim_free (Shim *shim)
-{
-  if (test_pid_is_running (shim->pid))
-    {
-      kill (shim->pid, SIGKILL);
-      waitpid (shim->pid, NULL, 0);
-    }
-  close (shim->stderr_fd);
-  g_string_free (shim->err, TRUE);
-  g_free (shim->root);
-  g_free (shim);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Shim, shim_free)
 
 static json_t *
 name_params (const char *name)
@@ -165,8 +100,8 @@ string_of (json_t *object, const char *key)
 static void
 test_register (Fixture *f, gconstpointer data)
 {
-  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
-  g_autoptr(Shim) rival = NULL;
+  g_autoptr(TestShim) shim = shim_spawn (f, "vm1");
+  g_autoptr(TestShim) rival = NULL;
   g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
   g_autoptr(RpcClient) watcher = rpc_client_connect (f->daemon->ro_socket_path);
   g_autoptr(json_t) list = NULL;
@@ -225,7 +160,7 @@ test_register (Fixture *f, gconstpointer data)
 static void
 test_shim_killed (Fixture *f, gconstpointer data)
 {
-  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
+  g_autoptr(TestShim) shim = shim_spawn (f, "vm1");
   g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
   g_autoptr(json_t) event = NULL;
   g_autoptr(json_t) list = NULL;
@@ -246,7 +181,7 @@ test_shim_killed (Fixture *f, gconstpointer data)
 static void
 test_daemon_restart (Fixture *f, gconstpointer data)
 {
-  g_autoptr(Shim) shim = shim_spawn (f, "vm1");
+  g_autoptr(TestShim) shim = shim_spawn (f, "vm1");
   g_autoptr(TestDaemon) next = NULL;
   g_autoptr(RpcClient) client = NULL;
   g_autoptr(json_t) reply = NULL;

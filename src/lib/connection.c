@@ -156,17 +156,26 @@ parse_uri (QvirtConnection *conn, GError **error)
     }
   if (query != NULL)
     {
-      params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, error);
+      g_autoptr(GError) local = NULL;
+
+      params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, &local);
       if (params == NULL)
-        return FALSE;
+        {
+          /* GLib's error is in its own domain: callers look for ours. */
+          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_ARGUMENT,
+                       "invalid URI '%s': %s", conn->uri, local->message);
+          return FALSE;
+        }
     }
 
   if (g_str_equal (scheme, "qemu+unix"))
     {
       const char *socket_path = params ? g_hash_table_lookup (params, "socket") : NULL;
 
+      /* One '&' is one parameter too many, even when it repeats socket=
+       * (the table keeps only the last). */
       if (socket_path == NULL || !g_path_is_absolute (socket_path) ||
-          g_hash_table_size (params) != 1)
+          g_hash_table_size (params) != 1 || strchr (query, '&') != NULL)
         {
           g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_ARGUMENT,
                        "invalid URI '%s': qemu+unix takes exactly one parameter, "
@@ -761,6 +770,17 @@ call_and_wait (QvirtConnection *conn, const char *method, json_t *params, int up
   Call *call;
   json_t *result;
 
+  /* From a callback on the library's own thread, waiting for that thread
+   * would wait forever. */
+  if (conn->thread != NULL && g_thread_self () == conn->thread)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_STATE,
+                   "%s: a blocking call from a callback of an own-thread connection "
+                   "would wait on itself; use the _async form there", method);
+      if (upgrade_fd >= 0)
+        close (upgrade_fd);
+      return NULL;
+    }
   call = call_new (conn, method, params);
   call->upgrade_fd = upgrade_fd;
   g_mutex_init (&call->mutex);

@@ -218,7 +218,9 @@ client_handle_line (QvirtRpcClient *client, const char *line, gsize len)
   client_handle_reply (client, message);
 }
 
-static void
+/* Reads one chunk and handles the lines it completes. Returns FALSE when
+ * there was nothing to read, or the connection ended. */
+static gboolean
 client_read (QvirtRpcClient *client)
 {
   gssize n;
@@ -228,7 +230,7 @@ client_read (QvirtRpcClient *client)
   while (n < 0 && errno == EINTR);
 
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-    return;
+    return FALSE;
   if (n <= 0)
     {
       int saved_errno = n < 0 ? errno : 0;
@@ -237,7 +239,7 @@ client_read (QvirtRpcClient *client)
                                         "the server at %s closed the connection%s%s",
                                         client->path, saved_errno ? ": " : "",
                                         saved_errno ? g_strerror (saved_errno) : ""));
-      return;
+      return FALSE;
     }
 
   qvirt_line_splitter_feed (client->input, client->read_buffer, (gsize) n);
@@ -259,6 +261,7 @@ client_read (QvirtRpcClient *client)
         }
       client_handle_line (client, line, len);
     }
+  return TRUE;
 }
 
 typedef struct {
@@ -339,6 +342,12 @@ qvirt_rpc_client_connect (const char *path, QvirtRpcNotifyFunc notify,
   client->source = g_source_new (&client_source_funcs, sizeof (ClientSource));
   ((ClientSource *) client->source)->client = client;
   g_source_set_static_name (client->source, "qvirt-rpc-client");
+  /* A reply callback may make a blocking call on this client (libqvirt's
+   * *_sync functions iterate the context until their reply is read); that
+   * reply comes through this very source, so it must be dispatched again
+   * while it is dispatching. The reading is re-entrant: a chunk is in the
+   * line splitter before any of its lines is handled. */
+  g_source_set_can_recurse (client->source, TRUE);
   client->events = G_IO_IN;
   client->fd_tag = g_source_add_unix_fd (client->source, fd, client->events);
   g_source_attach (client->source, client->context);
@@ -399,6 +408,17 @@ gboolean
 qvirt_rpc_client_is_closed (QvirtRpcClient *client)
 {
   return client->closed;
+}
+
+void
+qvirt_rpc_client_drain (QvirtRpcClient *client)
+{
+  g_return_if_fail (client != NULL);
+
+  client_ref (client);
+  while (!client->freed && !client->closed && client_read (client))
+    ;
+  client_unref (client);
 }
 
 void

@@ -72,6 +72,16 @@ void qvirt_rpc_client_call (QvirtRpcClient *client,
 gboolean qvirt_rpc_client_is_closed (QvirtRpcClient *client);
 
 /**
+ * qvirt_rpc_client_drain:
+ *
+ * Handles at once everything the server has sent so far (replies,
+ * notifications, its end), without waiting for more: for when the
+ * server's process is known to have exited before the socket was read.
+ * Callbacks run from here and may free the client.
+ */
+void qvirt_rpc_client_drain (QvirtRpcClient *client);
+
+/**
  * qvirt_rpc_client_free:
  *
  * Disconnects. Replies of calls still in flight are dropped: their

@@ -162,6 +162,12 @@ claim_release (Claim *claim)
 {
   QvirtShimRegistry *registry = claim->registry;
 
+  /* What the shim sent just before it exited may still wait in the
+   * socket: the replies to calls (domain.destroy: the shim exits right
+   * after answering it) and the end of its domain. Read it first, or
+   * those calls would fail and the domain would read as crashed. */
+  if (claim->client != NULL)
+    qvirt_rpc_client_drain (claim->client);
   if (!claim->saw_stopped && !claim->ended)
     {
       /* A shim killed before it could say so: its QEMU died with it. */

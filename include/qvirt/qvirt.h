@@ -14,7 +14,9 @@
  * the library then runs the driver in a thread it owns, sync functions
  * block the calling thread (any thread), async callbacks are delivered to
  * the context that was thread-default when the call was made, and event
- * callbacks run in the library's thread (make them thread-safe).
+ * callbacks run in the library's thread (make them thread-safe; a
+ * blocking call made from one fails with QVIRT_ERROR_INVALID_STATE, since
+ * it would wait on that very thread: use the _async forms there).
  * QEMUs started with autodestroy die with that thread, i.e. with the
  * connection.
  *

@@ -721,7 +721,11 @@ main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
   status = parse_options (&shim.options, argc, argv);
   if (status >= 0)
-    return status;
+    {
+      g_free (shim.options.root);
+      g_free (shim.options.socket_path);
+      return status;
+    }
 
   shim.loop = g_main_loop_new (NULL, FALSE);
   status = run (&shim);

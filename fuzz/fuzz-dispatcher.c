@@ -9,7 +9,8 @@
  *
  * Calls go through real sessions of a dispatcher on a real driver opened
  * once on a private root. Methods that would spawn QEMU (domain.start,
- * domain.create) only go through qvirt_dispatcher_check_params(); every
+ * domain.create) or claim a name for a process (shim.register) only go
+ * through qvirt_dispatcher_check_params(); every
  * other method runs: with no QEMU ever started, the lifecycle methods
  * answer at once with an error, and define/undefine exercise the XML
  * parser through the driver. After each input every domain is undefined,
@@ -251,10 +252,13 @@ check_defined (QvirtRpcSession *session, json_t *define_result)
   reply_clear (&reply);
 }
 
+/* Methods that would start processes, or (shim.register) watch real
+ * ones and claim names for them: their params are checked, nothing runs. */
 static gboolean
 spawns_qemu (const char *method)
 {
-  return g_str_equal (method, "domain.start") || g_str_equal (method, "domain.create");
+  return g_str_equal (method, "domain.start") || g_str_equal (method, "domain.create") ||
+         g_str_equal (method, "shim.register");
 }
 
 static void

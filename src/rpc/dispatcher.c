@@ -44,6 +44,7 @@ struct _QvirtRpcSession {
   GPtrArray *subscriptions;     /* EventSubscription* */
   GPtrArray *owned_domains;     /* OwnedDomain*: autodestroy domains we started */
   QvirtRpcUpgrade *upgrade;     /* left by the last call, for the transport */
+  GPid peer_pid;                /* the client's process, 0 if unknown */
 };
 
 static void
@@ -381,6 +382,18 @@ gboolean
 qvirt_rpc_session_is_read_only (QvirtRpcSession *session)
 {
   return session->read_only;
+}
+
+void
+qvirt_rpc_session_set_peer_pid (QvirtRpcSession *session, GPid pid)
+{
+  session->peer_pid = pid;
+}
+
+GPid
+qvirt_rpc_session_get_peer_pid (QvirtRpcSession *session)
+{
+  return session->peer_pid;
 }
 
 void

@@ -145,6 +145,17 @@ gboolean qvirt_rpc_upgrade_run (QvirtRpcUpgrade *upgrade, int fd, GError **error
 QvirtRpcUpgrade *qvirt_rpc_session_take_upgrade (QvirtRpcSession *session);
 
 /**
+ * qvirt_rpc_session_set_peer_pid:
+ * @pid: the client's process as the kernel reports it (SO_PEERCRED), in
+ *   the server's pid namespace; 0 if unknown
+ *
+ * Methods that name the caller's process (shim.register) take this one
+ * rather than what the caller says: a process in another pid namespace
+ * knows itself by another number.
+ */
+void qvirt_rpc_session_set_peer_pid (QvirtRpcSession *session, GPid pid);
+
+/**
  * qvirt_rpc_session_set_read_only:
  *
  * Makes the session read-only from now on (server.hello's "read-only"

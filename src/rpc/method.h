@@ -69,6 +69,8 @@ void qvirt_rpc_session_own_domain (QvirtRpcSession *session, const char *name);
 /* The same for a domain a qvirt-run shim runs: destroyed through it. */
 void qvirt_rpc_session_own_shim_domain (QvirtRpcSession *session, const char *name);
 gboolean qvirt_rpc_session_is_read_only (QvirtRpcSession *session);
+/* The peer's pid as the transport knows it (0: unknown, in-process). */
+GPid qvirt_rpc_session_get_peer_pid (QvirtRpcSession *session);
 /* Handlers that switch the connection to raw bytes leave the upgrade here
  * before they return their result (transfer full). */
 void qvirt_rpc_session_set_upgrade (QvirtRpcSession *session, QvirtRpcUpgrade *upgrade);

@@ -7,12 +7,17 @@ static void
 handle_register (QvirtRpcCall *call)
 {
   GError *error = NULL;
+  /* The kernel's word for who is calling beats the caller's: a shim in
+   * a pid namespace of its own knows itself by another number. */
+  GPid peer_pid = qvirt_rpc_session_get_peer_pid (call->session);
+  GPid said_pid = (GPid) qvirt_rpc_call_get_uint (call, "pid", 0);
+  GPid pid = peer_pid > 0 ? peer_pid : said_pid;
 
   if (!qvirt_shim_registry_register (qvirt_rpc_call_get_shims (call), call->session,
                                      qvirt_rpc_call_get_string (call, "name"),
                                      qvirt_rpc_call_get_string (call, "uuid"),
                                      qvirt_rpc_call_get_string (call, "socket"),
-                                     (GPid) qvirt_rpc_call_get_uint (call, "pid", 0), &error))
+                                     pid, pid == said_pid, &error))
     {
       qvirt_rpc_call_return_error (call, error);
       return;

@@ -477,6 +477,7 @@ client_new (Listener *listener, int fd)
   qvirt_output_queue_init (&client->output);
   client->session = qvirt_rpc_session_new (server->dispatcher, listener->read_only,
                                            on_session_notify, client);
+  qvirt_rpc_session_set_peer_pid (client->session, client->peer_pid);
 
   client->source = g_source_new (&client_source_funcs, sizeof (ClientSource));
   ((ClientSource *) client->source)->client = client;

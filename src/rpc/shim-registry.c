@@ -60,6 +60,7 @@ struct _Claim {
   GQueue held_events;            /* json_t*: event params, in order */
   guint refreshing;              /* domain.info requests in flight */
   GPtrArray *refreshes;          /* Refresh*: those requests */
+  gboolean foreign_pids;         /* the shim's pids are of another namespace */
 };
 
 typedef struct {
@@ -444,6 +445,9 @@ cached_info (Claim *claim)
   json_int_t pid = json_integer_value (json_object_get (info, "pid"));
   guint64 cpu_time_ns;
 
+  /* A QEMU pid of another pid namespace names another process here. */
+  if (claim->foreign_pids)
+    return info;
   if (pid > 0 && qvirt_proc_get_cpu_time_ns ((pid_t) pid, &cpu_time_ns, NULL))
     json_object_set_new (info, "cpu-time-ns", json_integer ((json_int_t) cpu_time_ns));
   return info;
@@ -705,7 +709,7 @@ qvirt_shim_registry_list_async (QvirtShimRegistry *registry,
 gboolean
 qvirt_shim_registry_register (QvirtShimRegistry *registry, QvirtRpcSession *session,
                               const char *name, const char *uuid, const char *socket_path,
-                              GPid pid, GError **error)
+                              GPid pid, gboolean same_pid_namespace, GError **error)
 {
   Claim *claim = g_hash_table_lookup (registry->claims, name);
   guint64 start_time = 0;
@@ -755,6 +759,7 @@ qvirt_shim_registry_register (QvirtShimRegistry *registry, QvirtRpcSession *sess
       return FALSE;
     }
   claim->session = session;
+  claim->foreign_pids = !same_pid_namespace;
   claim_connect (claim, NULL);
   g_info ("domain '%s' is run by qvirt-run (pid %d), socket %s", name, (int) pid,
           socket_path);

@@ -35,7 +35,9 @@ void qvirt_shim_registry_free (QvirtShimRegistry *registry);
 /**
  * qvirt_shim_registry_register:
  * @session: the shim's session: the claim is bound to it until it closes
- * @pid: the shim's process id
+ * @pid: the shim's process id, in our pid namespace
+ * @same_pid_namespace: the shim sees pids as we do (then the QEMU pid it
+ *   reports is ours too, and its CPU time can be read here)
  *
  * Claims @name and @uuid for a shim serving its instance on @socket_path.
  * The same shim (same pid) registering again takes its claim back.
@@ -45,7 +47,8 @@ void qvirt_shim_registry_free (QvirtShimRegistry *registry);
  */
 gboolean qvirt_shim_registry_register (QvirtShimRegistry *registry, QvirtRpcSession *session,
                                        const char *name, const char *uuid,
-                                       const char *socket_path, GPid pid, GError **error);
+                                       const char *socket_path, GPid pid,
+                                       gboolean same_pid_namespace, GError **error);
 
 /** The session of some shims closed: their claims wait for them again. */
 void qvirt_shim_registry_session_closed (QvirtShimRegistry *registry,

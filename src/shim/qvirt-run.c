@@ -37,7 +37,7 @@ enum {
   EXIT_FAILURE_OTHER = 1,   /* qvirt-run itself failed */
   EXIT_BAD_INPUT = 2,       /* bad options, file, XML or files it names */
   EXIT_START_FAILED = 3,    /* QEMU did not start */
-  EXIT_CRASHED = 4,         /* QEMU died, or the guest crashed */
+  EXIT_CRASHED = 4,         /* QEMU died */
   EXIT_SHUTDOWN_TIMEOUT = 5,/* no power-off within --shutdown-timeout: destroyed */
   EXIT_DESTROYED = 6,       /* destroyed by someone else (over the socket) */
   EXIT_NAME_TAKEN = 7,      /* --register: the daemon has the name or UUID */
@@ -86,7 +86,7 @@ static const char usage_text[] =
   "  1      qvirt-run failed\n"
   "  2      bad input: options, the file, its XML, a kernel or disk it names\n"
   "  3      the domain failed to start (QEMU's last words on stderr)\n"
-  "  4      the domain crashed (QEMU died, or the guest panicked)\n"
+  "  4      the domain crashed (QEMU died)\n"
   "  5      the guest did not power off within --shutdown-timeout: destroyed\n"
   "  6      the domain was destroyed by someone else\n"
   "  7      --register: the daemon already has a domain of that name or UUID\n"

@@ -1,13 +1,18 @@
 /* qvirt-run as a real process: bad input refused before anything starts,
- * every exit status, the socket it serves, and QEMU inheriting the
- * shim's process context (namespaces, affinity, environment, cgroup).
+ * every exit status but 7 (--register: tests/daemon/test-qvirtd-shims.c),
+ * the socket it serves (also where --socket says), the XML on stdin, and
+ * QEMU inheriting the shim's process context (namespaces, affinity,
+ * environment, cgroup).
  * Guestless domains (machine pc, no OS: the ACPI button goes unheard),
  * TCG. The guest suite has the console and ACPI power-off cases
  * (test-qvirt-run-guest.c). */
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim-process.h"
@@ -17,6 +22,7 @@
 /* Exit statuses (docs/qvirt-run.md). */
 enum {
   EXIT_BAD_INPUT = 2,
+  EXIT_START_FAILED = 3,
   EXIT_CRASHED = 4,
   EXIT_SHUTDOWN_TIMEOUT = 5,
   EXIT_DESTROYED = 6,
@@ -221,6 +227,88 @@ test_socket (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (root, G_FILE_TEST_IS_DIR));
 }
 
+/* The XML on stdin (-), the socket where --socket says, and
+ * --shutdown-timeout 0: the first signal destroys at once. The socket
+ * goes with the shim. */
+static void
+test_stdin_and_socket_option (Fixture *f, gconstpointer data)
+{
+  g_autofree char *xml = guestless_xml ("vm2", NULL);
+  g_autofree char *socket_path = g_build_filename (f->dir, "vm2.sock", NULL);
+  const char *argv[] = { NULL, "--socket", socket_path, "--shutdown-timeout", "0", "-",
+                         NULL };
+  g_autoptr(TestShim) shim = test_shim_spawn (argv, NULL, TRUE);
+  g_autofree char *info = NULL;
+
+  g_assert_cmpint (write (shim->stdin_fd, xml, strlen (xml)), ==, (gssize) strlen (xml));
+  close (shim->stdin_fd);
+  shim->stdin_fd = -1;
+  test_shim_wait_running (shim, TIMEOUT_MS);
+  g_assert_cmpstr (shim->socket_path, ==, socket_path);
+  info = run_qvirt (socket_path, "info", "vm2", NULL, 0);
+  g_assert_nonnull (strstr (info, "running"));
+  kill (shim->pid, SIGTERM);
+  g_assert_cmpint (test_shim_wait_exit (shim, TIMEOUT_MS), ==, 128 + SIGTERM);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+}
+
+/* XML the shim accepts but QEMU refuses (a machine version it does not
+ * have): exit 3, with QEMU's own words. */
+static void
+test_start_failed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_file (f, "vm3.xml",
+                                      "<domain type='qemu'><name>vm3</name>"
+                                      "<memory unit='MiB'>64</memory>"
+                                      "<os><type arch='x86_64' machine='pc-i440fx-99.9'>hvm"
+                                      "</type></os></domain>\n");
+  const char *argv[] = { NULL, path, NULL };
+  g_autoptr(TestShim) shim = test_shim_spawn (argv, NULL, FALSE);
+
+  g_assert_cmpint (test_shim_wait_exit (shim, TIMEOUT_MS), ==, EXIT_START_FAILED);
+  g_assert_nonnull (strstr (shim->err->str, "unsupported machine type"));
+}
+
+/* Waits until @pid (not our child) is gone: its pidfd becomes readable. */
+static gboolean
+wait_gone (GPid pid, guint timeout_ms)
+{
+  int fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  int ready;
+
+  if (fd < 0)
+    return errno == ESRCH;
+  do
+    ready = poll (&pfd, 1, (int) timeout_ms);
+  while (ready < 0 && errno == EINTR);
+  close (fd);
+  return ready == 1;
+}
+
+/* SIGKILL of the shim takes QEMU along (autodestroy), and the root it
+ * leaves behind (stale socket, status, lock) serves the next run: what a
+ * unit or a container restarted after a crash does. */
+static void
+test_root_after_sigkill (Fixture *f, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (f->dir, "state", "vm1", NULL);
+  g_autoptr(TestShim) first = start_guestless (f, "--root", root);
+  g_autoptr(TestShim) second = NULL;
+
+  kill (first->pid, SIGKILL);
+  g_assert_cmpint (test_shim_wait_exit (first, TIMEOUT_MS), ==, 128 + SIGKILL);
+  g_assert_true (wait_gone (first->qemu_pid, TIMEOUT_MS));
+  g_assert_true (g_file_test (first->socket_path, G_FILE_TEST_EXISTS));
+
+  second = start_guestless (f, "--root", root);
+  g_assert_cmpstr (second->socket_path, ==, first->socket_path);
+  kill (second->pid, SIGTERM);
+  g_assert_true (test_shim_wait_stderr (second, "asking domain", TIMEOUT_MS));
+  kill (second->pid, SIGTERM);
+  g_assert_cmpint (test_shim_wait_exit (second, TIMEOUT_MS), ==, 128 + SIGTERM);
+}
+
 /* ------------------------------------------------------------------ */
 /* Inheritance                                                          */
 
@@ -384,6 +472,9 @@ main (int argc, char **argv)
   ADD ("/qvirt-run/second-signal", test_second_signal);
   ADD ("/qvirt-run/qemu-killed", test_qemu_killed);
   ADD ("/qvirt-run/socket", test_socket);
+  ADD ("/qvirt-run/stdin-and-socket-option", test_stdin_and_socket_option);
+  ADD ("/qvirt-run/start-failed", test_start_failed);
+  ADD ("/qvirt-run/root-after-sigkill", test_root_after_sigkill);
   ADD ("/qvirt-run/inheritance", test_inheritance);
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 
 #include "qvirt/error.h"
 #include "util/unix-socket.h"
+#include "util/write-all.h"
 
 #define READ_CHUNK 4096
 
@@ -94,23 +95,8 @@ endpoint_free (Endpoint *endpoint)
 static gboolean
 endpoint_flush (Endpoint *endpoint)
 {
-  while (endpoint->backlog->len > 0)
-    {
-      gssize written = send (endpoint->fd, endpoint->backlog->data, endpoint->backlog->len,
-                             MSG_NOSIGNAL | MSG_DONTWAIT);
-
-      if (written < 0 && errno == ENOTSOCK)
-        written = write (endpoint->fd, endpoint->backlog->data, endpoint->backlog->len);
-      if (written < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
-            break;
-          return FALSE;
-        }
-      g_byte_array_remove_range (endpoint->backlog, 0, (guint) written);
-    }
+  if (!qvirt_send_pending (endpoint->fd, endpoint->backlog))
+    return FALSE;
   endpoint_watch (endpoint);
   return TRUE;
 }

@@ -402,6 +402,18 @@ qvirt_rpc_session_set_read_only (QvirtRpcSession *session)
   session->read_only = TRUE;
 }
 
+QvirtRpcUpgrade *
+qvirt_rpc_upgrade_new (gboolean (*attach) (gpointer data, int fd, GError **error),
+                       gpointer data, GDestroyNotify destroy)
+{
+  QvirtRpcUpgrade *upgrade = g_new0 (QvirtRpcUpgrade, 1);
+
+  upgrade->attach = attach;
+  upgrade->data = data;
+  upgrade->destroy = destroy;
+  return upgrade;
+}
+
 void
 qvirt_rpc_upgrade_free (QvirtRpcUpgrade *upgrade)
 {

@@ -125,6 +125,10 @@ typedef struct {
   GDestroyNotify destroy;
 } QvirtRpcUpgrade;
 
+/** Returns: (transfer full): an upgrade of those three fields. */
+QvirtRpcUpgrade *qvirt_rpc_upgrade_new (gboolean (*attach) (gpointer data, int fd,
+                                                           GError **error),
+                                        gpointer data, GDestroyNotify destroy);
 void qvirt_rpc_upgrade_free (QvirtRpcUpgrade *upgrade);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcUpgrade, qvirt_rpc_upgrade_free)
 

@@ -429,7 +429,6 @@ handle_open_console (QvirtRpcCall *call)
   const char *name = qvirt_rpc_call_get_string (call, "name");
   GError *error = NULL;
   ConsoleUpgrade *console;
-  QvirtRpcUpgrade *upgrade;
 
   if (!qvirt_driver_check_console (driver, name, &error))
     {
@@ -439,11 +438,9 @@ handle_open_console (QvirtRpcCall *call)
   console = g_new0 (ConsoleUpgrade, 1);
   console->driver = driver;
   console->name = g_strdup (name);
-  upgrade = g_new0 (QvirtRpcUpgrade, 1);
-  upgrade->attach = attach_console;
-  upgrade->data = console;
-  upgrade->destroy = console_upgrade_free;
-  qvirt_rpc_session_set_upgrade (call->session, upgrade);
+  qvirt_rpc_session_set_upgrade (call->session,
+                                 qvirt_rpc_upgrade_new (attach_console, console,
+                                                        console_upgrade_free));
   qvirt_rpc_call_return (call, json_pack ("{s:s}", "stream", "console"));
 }
 

@@ -441,7 +441,9 @@ on_forward_reply (json_t *result, const GError *error, gpointer user_data)
 static json_t *
 cached_info (Claim *claim)
 {
-  json_t *info = json_deep_copy (claim->info);
+  /* A shallow copy: only a top-level field changes; the rest is shared
+   * read-only with the cache. */
+  json_t *info = json_copy (claim->info);
   json_int_t pid = json_integer_value (json_object_get (info, "pid"));
   guint64 cpu_time_ns;
 
@@ -504,7 +506,6 @@ forward_open_console (Claim *claim, QvirtRpcCall *call)
   int fd = qvirt_rpc_upgrade_to_raw (claim->socket_path, "domain.openConsole", params,
                                      SHIM_CONSOLE_TIMEOUT_MS, &error);
   ConsoleRelay *relay;
-  QvirtRpcUpgrade *upgrade;
 
   if (fd < 0)
     {
@@ -514,11 +515,9 @@ forward_open_console (Claim *claim, QvirtRpcCall *call)
   relay = g_new0 (ConsoleRelay, 1);
   relay->stream_fd = fd;
   relay->context = qvirt_driver_get_context (claim->registry->driver);
-  upgrade = g_new0 (QvirtRpcUpgrade, 1);
-  upgrade->attach = attach_relay;
-  upgrade->data = relay;
-  upgrade->destroy = console_relay_free;
-  qvirt_rpc_session_set_upgrade (call->session, upgrade);
+  qvirt_rpc_session_set_upgrade (call->session,
+                                 qvirt_rpc_upgrade_new (attach_relay, relay,
+                                                        console_relay_free));
   qvirt_rpc_call_return (call, json_pack ("{s:s}", "stream", "console"));
 }
 

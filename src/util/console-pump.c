@@ -88,20 +88,7 @@ update_watches (QvirtConsolePump *pump)
 static gboolean
 flush_to_console (QvirtConsolePump *pump)
 {
-  while (pump->to_console->len > 0)
-    {
-      gssize n = send (pump->console_fd, pump->to_console->data, pump->to_console->len,
-                       MSG_NOSIGNAL | MSG_DONTWAIT);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        break;
-      if (n < 0)
-        return FALSE;
-      g_byte_array_remove_range (pump->to_console, 0, (guint) n);
-    }
-  return TRUE;
+  return qvirt_send_pending (pump->console_fd, pump->to_console);
 }
 
 static gboolean

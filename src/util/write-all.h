@@ -1,4 +1,5 @@
-/* Writing a whole buffer to a blocking descriptor. */
+/* Writing buffers to descriptors: all of one (blocking), or what a
+ * non-blocking socket takes now. */
 #pragma once
 
 #include <glib.h>
@@ -14,5 +15,18 @@ G_BEGIN_DECLS
  * Returns: TRUE on success; FALSE with errno set.
  */
 gboolean qvirt_write_all (int fd, const void *data, gsize len);
+
+/**
+ * qvirt_send_pending:
+ * @fd: a socket (or, failing that, any descriptor), non-blocking
+ * @pending: bytes waiting for @fd; what is written is removed from it
+ *
+ * Writes as much of @pending as @fd takes without blocking, retrying on
+ * EINTR, without SIGPIPE.
+ *
+ * Returns: FALSE when @fd failed (its peer is gone), with errno set;
+ *   TRUE otherwise, also when bytes remain.
+ */
+gboolean qvirt_send_pending (int fd, GByteArray *pending);
 
 G_END_DECLS

@@ -25,6 +25,26 @@ handle_register (QvirtRpcCall *call)
   qvirt_rpc_call_return (call, json_object ());
 }
 
+static void
+on_synced (gpointer user_data)
+{
+  qvirt_rpc_call_return (user_data, json_object ());
+}
+
+/* The shim's way to know the server has seen what it did (its start)
+ * before it tells anyone else: a round trip from here to the shim. */
+static void
+handle_sync (QvirtRpcCall *call)
+{
+  qvirt_shim_registry_sync (qvirt_rpc_call_get_shims (call),
+                            qvirt_rpc_call_get_string (call, "name"), on_synced, call);
+}
+
+static const QvirtParamSpec sync_params[] = {
+  { "name", QVIRT_PARAM_STRING, TRUE },
+  { NULL }
+};
+
 static const QvirtParamSpec register_params[] = {
   { "name", QVIRT_PARAM_STRING, TRUE },
   { "uuid", QVIRT_PARAM_STRING, TRUE },
@@ -36,5 +56,6 @@ static const QvirtParamSpec register_params[] = {
 const QvirtMethod qvirt_shim_methods[] = {
   /* Claims a name and UUID: as much a change as domain.define. */
   { "shim.register", TRUE, register_params, handle_register },
+  { "shim.sync", FALSE, sync_params, handle_sync },
   { NULL }
 };

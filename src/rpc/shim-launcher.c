@@ -44,7 +44,14 @@ struct _Launch {
   GSource *ready_source;
   GSource *child_source;
   gboolean ready;
+  Launch *next;                  /* a launch of the same name, waiting for this
+                                    shim to be gone (it holds the root) */
+  char *next_xml;
+  gboolean next_paused;
 };
+
+static void launch_spawn (QvirtShimLauncher *launcher, const char *name, const char *xml,
+                          gboolean paused, GTask *task);
 
 static void
 launch_free (Launch *launch)
@@ -67,6 +74,8 @@ launch_free (Launch *launch)
                                "domain '%s': the daemon is stopping", launch->name);
       g_clear_object (&launch->task);
     }
+  g_clear_pointer (&launch->next, launch_free);
+  g_free (launch->next_xml);
   g_free (launch->name);
   g_free (launch->log_path);
   g_free (launch);
@@ -114,11 +123,22 @@ on_shim_exit (GPid pid, gint wait_status, gpointer user_data)
   Launch *launch = user_data;
   QvirtShimLauncher *launcher = launch->launcher;
 
+  Launch *next = g_steal_pointer (&launch->next);
+  g_autofree char *next_xml = g_steal_pointer (&launch->next_xml);
+  gboolean next_paused = launch->next_paused;
+
   g_spawn_close_pid (pid);
   g_clear_pointer (&launch->child_source, g_source_unref);
   if (launch->task)
     launch_fail (launch, wait_status);
   g_ptr_array_remove_fast (launcher->launches, launch);
+  /* The root is free now: the launch that waited for it goes. */
+  if (next != NULL)
+    {
+      launch_spawn (launcher, next->name, next_xml, next_paused,
+                    g_steal_pointer (&next->task));
+      launch_free (next);
+    }
 }
 
 static gboolean
@@ -161,7 +181,41 @@ qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,
                                   const char *xml, gboolean paused,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, qvirt_shim_launcher_launch_async);
+  /* The shim of a run that just ended may still be exiting, holding the
+   * root this launch needs: then this launch waits for it. */
+  for (guint i = 0; i < launcher->launches->len; i++)
+    {
+      Launch *running = launcher->launches->pdata[i];
+
+      if (!g_str_equal (running->name, name))
+        continue;
+      if (running->next != NULL)
+        {
+          g_task_return_new_error (task, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                                   "domain '%s' is being started already", name);
+          g_object_unref (task);
+          return;
+        }
+      running->next = g_new0 (Launch, 1);
+      running->next->name = g_strdup (name);
+      running->next->ready_fd = -1;
+      running->next->task = task;
+      running->next_xml = g_strdup (xml);
+      running->next_paused = paused;
+      return;
+    }
+  launch_spawn (launcher, name, xml, paused, task);
+}
+
+/* Spawns the shim of @name; completes @task (transfer full). */
+static void
+launch_spawn (QvirtShimLauncher *launcher, const char *name, const char *xml,
+              gboolean paused, GTask *task_in)
+{
+  g_autoptr(GTask) task = task_in;
   g_autoptr(GError) error = NULL;
   g_autofree char *root = g_build_filename (qvirt_driver_get_runtime_dir (launcher->driver),
                                             "vms", name, NULL);
@@ -177,7 +231,6 @@ qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,
   GPid pid;
   gboolean wrote;
 
-  g_task_set_source_tag (task, qvirt_shim_launcher_launch_async);
   if (g_mkdir_with_parents (root, 0700) < 0 ||
       (log_fd = open (log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
       pipe2 (ready_pipe, O_CLOEXEC) < 0)

@@ -582,6 +582,14 @@ start_domain (Shim *shim, const char *xml, gboolean has_console)
           return EXIT_FAILURE_OTHER;
         }
     }
+  /* Whoever hears "running" from us may ask the daemon next: let it have
+   * seen the start first. */
+  if (shim->daemon != NULL)
+    {
+      g_autoptr(json_t) params = json_pack ("{s:s}", "name", shim->name);
+      g_autoptr(json_t) synced = qvirt_connection_call_sync (shim->daemon, "shim.sync",
+                                                             params, NULL, NULL);
+    }
   if (!shim->options.quiet)
     {
       info = qvirt_domain_get_info (shim->domain, NULL);

@@ -723,7 +723,11 @@ main (int argc, char **argv)
   };
   int status;
 
-  setlocale (LC_ALL, "");
+  /* The user's charset and message language, for what we print; loading
+   * the other categories would cost an exec-time we spend before QEMU's,
+   * and numbers must stay "C" anyway. */
+  setlocale (LC_CTYPE, "");
+  setlocale (LC_MESSAGES, "");
   /* Our stderr or the ready pipe may outlive their reader (a daemon that
    * restarts): a write must fail, not kill us and our VM. */
   signal (SIGPIPE, SIG_IGN);

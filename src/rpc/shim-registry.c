@@ -61,6 +61,8 @@ struct _Claim {
   guint refreshing;              /* domain.info requests in flight */
   GPtrArray *refreshes;          /* Refresh*: those requests */
   gboolean foreign_pids;         /* the shim's pids are of another namespace */
+  json_int_t inner_qemu_pid;     /* with foreign_pids: the last QEMU pid */
+  json_int_t outer_qemu_pid;     /* translated (0: not found) */
 };
 
 typedef struct {
@@ -277,6 +279,27 @@ refresh_free (Refresh *refresh)
   g_free (refresh);
 }
 
+/* A shim in a pid namespace of its own names its QEMU by that
+ * namespace's number: @info gets ours, its child of that number, or no
+ * pid when there is none. */
+static void
+translate_qemu_pid (Claim *claim, json_t *info)
+{
+  json_int_t pid = json_integer_value (json_object_get (info, "pid"));
+
+  if (!claim->foreign_pids || pid <= 0)
+    return;
+  if (pid != claim->inner_qemu_pid)
+    {
+      claim->inner_qemu_pid = pid;
+      claim->outer_qemu_pid = qvirt_proc_find_child_by_inner_pid (claim->pid, (pid_t) pid);
+    }
+  if (claim->outer_qemu_pid > 0)
+    json_object_set_new (info, "pid", json_integer (claim->outer_qemu_pid));
+  else
+    json_object_del (info, "pid");
+}
+
 static void
 on_refreshed (json_t *result, const GError *error, gpointer user_data)
 {
@@ -292,6 +315,7 @@ on_refreshed (json_t *result, const GError *error, gpointer user_data)
 
       g_clear_pointer (&claim->info, json_decref);
       claim->info = json_deep_copy (result);
+      translate_qemu_pid (claim, claim->info);
       json_object_set_new (claim->info, "owner", owner_json (claim));
       /* Our definition, run by the shim: persistent here. */
       if (ours != NULL && ours->persistent)
@@ -415,7 +439,10 @@ forward_answer (Forward *forward, json_t *result, const GError *error)
       json_t *answer = json_incref (result);
 
       if (g_str_equal (forward->call->method->name, "domain.info") && json_is_object (answer))
-        json_object_set_new (answer, "owner", owner_json (claim));
+        {
+          translate_qemu_pid (claim, answer);
+          json_object_set_new (answer, "owner", owner_json (claim));
+        }
       qvirt_rpc_call_return (forward->call, answer);
     }
   g_free (forward);
@@ -437,7 +464,7 @@ on_forward_reply (json_t *result, const GError *error, gpointer user_data)
 }
 
 /* domain.info from the cache, with a fresh CPU time (readable here for
- * any process). */
+ * any process; the cached pid is already ours). */
 static json_t *
 cached_info (Claim *claim)
 {
@@ -447,9 +474,6 @@ cached_info (Claim *claim)
   json_int_t pid = json_integer_value (json_object_get (info, "pid"));
   guint64 cpu_time_ns;
 
-  /* A QEMU pid of another pid namespace names another process here. */
-  if (claim->foreign_pids)
-    return info;
   if (pid > 0 && qvirt_proc_get_cpu_time_ns ((pid_t) pid, &cpu_time_ns, NULL))
     json_object_set_new (info, "cpu-time-ns", json_integer ((json_int_t) cpu_time_ns));
   return info;

@@ -109,3 +109,59 @@ qvirt_proc_get_cpu_time_ns (pid_t pid, guint64 *cpu_time_ns, GError **error)
     }
   return get_cpu_time_from_stat (pid, cpu_time_ns, error);
 }
+
+/* The last number of the NSpid line of /proc/PID/status: the pid in the
+ * innermost namespace of the process. */
+static pid_t
+innermost_pid (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+  g_autofree char *field = NULL;
+  g_auto(GStrv) numbers = NULL;
+  guint count;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "\nNSpid:");
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nNSpid:");
+  field = g_strndup (line, strcspn (line, "\n"));
+  numbers = g_strsplit_set (field, " \t", -1);
+  count = g_strv_length (numbers);
+  for (guint i = count; i > 0; i--)
+    if (numbers[i - 1][0] != '\0')
+      return (pid_t) g_ascii_strtoll (numbers[i - 1], NULL, 10);
+  return 0;
+}
+
+pid_t
+qvirt_proc_find_child_by_inner_pid (pid_t parent, pid_t inner_pid)
+{
+  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", (int) parent);
+  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
+  const char *tid;
+
+  if (tasks == NULL || inner_pid <= 0)
+    return 0;
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *children_path = g_build_filename (task_path, tid, "children", NULL);
+      g_autofree char *children = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (children_path, &children, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (char **p = pids; *p != NULL; p++)
+        {
+          pid_t child = (pid_t) g_ascii_strtoll (*p, NULL, 10);
+
+          if (child > 0 && innermost_pid (child) == inner_pid)
+            return child;
+        }
+    }
+  return 0;
+}

@@ -40,3 +40,19 @@ gboolean qvirt_proc_is_same_process (pid_t pid, guint64 start_time);
  * Returns: FALSE with @error set if the process does not exist.
  */
 gboolean qvirt_proc_get_cpu_time_ns (pid_t pid, guint64 *cpu_time_ns, GError **error);
+
+/**
+ * qvirt_proc_find_child_by_inner_pid:
+ * @parent: a process, as numbered in our pid namespace
+ * @inner_pid: the pid one of its children has in the innermost pid
+ *   namespace it belongs to (what that namespace's processes call it)
+ *
+ * Translates a child's pid from a nested pid namespace to ours, for a
+ * process that told us about its child in its own numbering (a qvirt-run
+ * under `unshare --pid` naming its QEMU). Reads the children lists of
+ * @parent's threads and each child's NSpid.
+ *
+ * Returns: the child's pid in our namespace, or 0 if @parent has no such
+ *   child (or the kernel lacks /proc/PID/task/TID/children).
+ */
+pid_t qvirt_proc_find_child_by_inner_pid (pid_t parent, pid_t inner_pid);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -29,7 +30,7 @@ test_shim_spawn (const char * const *argv, const char * const *envp, gboolean pi
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   TestShim *shim = g_new0 (TestShim, 1);
-  GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD;
+  GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH;
 
   g_ptr_array_add (args, (gpointer) (argv[0] ? argv[0] : test_shim_binary ()));
   for (guint i = 1; argv[i] != NULL; i++)
@@ -149,4 +150,17 @@ test_shim_free (TestShim *shim)
   g_string_free (shim->err, TRUE);
   g_free (shim->socket_path);
   g_free (shim);
+}
+
+GPid
+test_only_child (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", (int) pid, (int) pid);
+  g_autofree char *children = NULL;
+  g_auto(GStrv) pids = NULL;
+
+  g_assert_true (g_file_get_contents (path, &children, NULL, NULL));
+  pids = g_strsplit (g_strstrip (children), " ", -1);
+  g_assert_cmpuint (g_strv_length (pids), ==, 1);
+  return (GPid) atoi (pids[0]);
 }

@@ -41,6 +41,11 @@ void test_shim_wait_running (TestShim *shim, guint timeout_ms);
  * exit status, or 128 + the signal that killed it. */
 int test_shim_wait_exit (TestShim *shim, guint timeout_ms);
 
+/* The only child of @pid (fails the test if it has none or several),
+ * numbered in our pid namespace whatever namespace @pid made: how a test
+ * finds the qvirt-run that `unshare --fork` runs. */
+GPid test_only_child (GPid pid);
+
 /* Kills it if it still runs, reaps it, frees. */
 void test_shim_free (TestShim *shim);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestShim, test_shim_free)

@@ -5,6 +5,7 @@
  * through shims that a daemon restart leaves alone. Guestless domains,
  * TCG. */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -153,6 +154,67 @@ test_register (Fixture *f, gconstpointer data)
   g_assert_nonnull (event);
   g_assert_cmpstr (string_of (json_object_get (event, "params"), "detail"), ==, "destroyed");
   rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+}
+
+/* The innermost pid of @pid (the last number of NSpid). */
+static GPid
+innermost_pid (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  lines = g_strsplit (status, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    if (g_str_has_prefix (*l, "NSpid:"))
+      {
+        const char *last = strrchr (*l, '\t') ? strrchr (*l, '\t') : strrchr (*l, ' ');
+
+        return (GPid) atoi (last + 1);
+      }
+  g_error ("no NSpid in %s", path);
+}
+
+/* A shim in a pid namespace of its own (a container's): the daemon knows
+ * it and its QEMU by the numbers of the daemon's namespace, reads QEMU's
+ * CPU time, and can still destroy it. */
+static void
+test_register_from_pid_namespace (Fixture *f, gconstpointer data)
+{
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  g_autofree char *xml_path = g_build_filename (f->root, "vm1.xml", NULL);
+  g_autofree char *root = g_build_filename (f->root, "vm1.shim", NULL);
+  const char *argv[] = { "unshare", "--pid", "--fork", "--mount-proc", test_shim_binary (),
+                         "--register", f->register_uri, "--shutdown-timeout", "0",
+                         "--root", root, xml_path, NULL };
+  g_autoptr(TestShim) shim = NULL;
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) info = NULL;
+  GPid shim_pid, qemu_pid;
+
+  g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
+  shim = test_shim_spawn (argv, NULL, FALSE);
+  shim_wait_running (shim);
+  /* shim->pid is unshare; its child is the shim (pid 1 inside), whose
+   * child is QEMU; the shim printed QEMU's inner pid. */
+  shim_pid = test_only_child (shim->pid);
+  qemu_pid = test_only_child (shim_pid);
+  g_assert_cmpint (innermost_pid (shim_pid), ==, 1);
+  g_assert_cmpint (innermost_pid (qemu_pid), ==, shim->qemu_pid);
+  g_assert_cmpint (qemu_pid, !=, shim->qemu_pid);
+
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "running");
+  g_assert_cmpint (json_integer_value (json_object_get (info, "pid")), ==, qemu_pid);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (info, "owner"), "pid")),
+                   ==, shim_pid);
+  g_assert_cmpint (json_integer_value (json_object_get (info, "cpu-time-ns")), >, 0);
+
+  rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
+  g_assert_true (test_wait_pid_gone (qemu_pid, TEST_TIMEOUT_MS));
+  /* unshare exits with its child's status. */
+  g_assert_cmpint (shim_wait_exit (shim), ==, SHIM_EXIT_DESTROYED);
 }
 
 /* A shim killed outright: its QEMU dies with it, the daemon says
@@ -315,6 +377,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   ADD ("/qvirtd/shims/register", test_register);
+  ADD ("/qvirtd/shims/register-from-pid-namespace", test_register_from_pid_namespace);
   ADD ("/qvirtd/shims/shim-killed", test_shim_killed);
   ADD ("/qvirtd/shims/daemon-restart", test_daemon_restart);
   ADD ("/qvirtd/shims/daemon-launches", test_daemon_launches_shims);

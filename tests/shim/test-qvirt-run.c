@@ -351,18 +351,6 @@ namespace_of (GPid pid, const char *ns)
   return target;
 }
 
-/* The only child of @pid, from outside any namespace it made. */
-static GPid
-only_child (GPid pid)
-{
-  g_autofree char *file = g_strdup_printf ("task/%d/children", (int) pid);
-  g_autofree char *children = proc_read (pid, file);
-  g_auto(GStrv) pids = g_strsplit (g_strstrip (children), " ", -1);
-
-  g_assert_cmpuint (g_strv_length (pids), ==, 1);
-  return (GPid) atoi (pids[0]);
-}
-
 /* A cgroup to put the shim in: a new child of the first hierarchy we
  * may write (cgroup v2's root, or v1's cpu controller). NULL if none. */
 static char *
@@ -415,8 +403,8 @@ test_inheritance (Fixture *f, gconstpointer data)
   /* shim->pid is unshare (sh and taskset exec'd into it); its child runs
    * qvirt-run, whose child is QEMU. The pid the shim printed is the one
    * of its own namespace. */
-  shim_pid = only_child (shim->pid);
-  qemu_pid = only_child (shim_pid);
+  shim_pid = test_only_child (shim->pid);
+  qemu_pid = test_only_child (shim_pid);
   {
     g_autofree char *comm = proc_read (shim_pid, "comm");
     g_autofree char *qemu_comm = proc_read (qemu_pid, "comm");

@@ -73,3 +73,25 @@ qvirt_root_lock_release (QvirtRootLock *lock)
   g_free (lock->path);
   g_free (lock);
 }
+
+GPid
+qvirt_root_lock_get_holder (const char *lock_path)
+{
+  char pid_text[32];
+  gssize n;
+  int fd = open (lock_path, O_RDONLY | O_CLOEXEC);
+  GPid holder;
+
+  if (fd < 0)
+    return 0;
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    {
+      close (fd);
+      return 0;
+    }
+  n = pread (fd, pid_text, sizeof pid_text - 1, 0);
+  close (fd);
+  pid_text[n > 0 ? n : 0] = '\0';
+  holder = (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+  return holder > 0 ? holder : -1;
+}

@@ -24,4 +24,17 @@ QvirtRootLock *qvirt_root_lock_acquire (const char *lock_path,
                                         GError **error);
 
 void qvirt_root_lock_release (QvirtRootLock *lock);
+
+/**
+ * qvirt_root_lock_get_holder:
+ * @lock_path: the lock file
+ *
+ * Looks without taking the lock (a shared flock attempt, dropped at
+ * once). The pid is the one the holder wrote, in its own pid namespace.
+ *
+ * Returns: the pid of the process holding the lock, 0 if nobody does (or
+ *   there is no such file), -1 if it is held by a process that did not
+ *   say who it is.
+ */
+GPid qvirt_root_lock_get_holder (const char *lock_path);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRootLock, qvirt_root_lock_release)

@@ -2,7 +2,9 @@
  *
  * One Launch per spawned shim: it waits for the shim's "ready" line (or
  * the end of its ready pipe), and reaps the shim when it exits, which may
- * be long after the launch completed.
+ * be long after the launch completed. A shim that is not ours (spawned
+ * before a restart) but still holds the root a launch needs gets a Launch
+ * too, which only watches it exit (a pidfd) so that the launch can follow.
  */
 #define G_LOG_DOMAIN "qvirt-rpc"
 
@@ -16,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "qemu/paths.h"
+#include "qemu/process.h"
+#include "qemu/root-lock.h"
 #include "util/write-all.h"
 
 /* The shim's exit statuses (docs/qvirt-run.md). */
@@ -24,6 +29,8 @@
 #define SHIM_EXIT_NAME_TAKEN 7
 /* The descriptor the shim writes "ready" to. */
 #define SHIM_READY_FD 3
+/* How long a launch waits for the previous holder of its root to exit. */
+#define HOLDER_WAIT_MS 10000
 
 typedef struct _Launch Launch;
 
@@ -43,6 +50,8 @@ struct _Launch {
   int ready_fd;
   GSource *ready_source;
   GSource *child_source;
+  QvirtProcessWatch *holder_watch;  /* not our child: only watched */
+  GSource *holder_timeout;
   gboolean ready;
   Launch *next;                  /* a launch of the same name, waiting for this
                                     shim to be gone (it holds the root) */
@@ -66,6 +75,12 @@ launch_free (Launch *launch)
       g_source_destroy (launch->child_source);
       g_source_unref (launch->child_source);
     }
+  if (launch->holder_timeout)
+    {
+      g_source_destroy (launch->holder_timeout);
+      g_source_unref (launch->holder_timeout);
+    }
+  g_clear_pointer (&launch->holder_watch, qvirt_process_watch_free);
   if (launch->ready_fd >= 0)
     close (launch->ready_fd);
   if (launch->task)
@@ -117,28 +132,97 @@ launch_fail (Launch *launch, int wait_status)
   g_clear_object (&launch->task);
 }
 
+/* @launch's shim is gone: its root is free, the launch that waited for
+ * it goes. */
 static void
-on_shim_exit (GPid pid, gint wait_status, gpointer user_data)
+launch_ended (Launch *launch, int wait_status)
 {
-  Launch *launch = user_data;
   QvirtShimLauncher *launcher = launch->launcher;
-
   Launch *next = g_steal_pointer (&launch->next);
   g_autofree char *next_xml = g_steal_pointer (&launch->next_xml);
   gboolean next_paused = launch->next_paused;
 
-  g_spawn_close_pid (pid);
-  g_clear_pointer (&launch->child_source, g_source_unref);
   if (launch->task)
     launch_fail (launch, wait_status);
   g_ptr_array_remove_fast (launcher->launches, launch);
-  /* The root is free now: the launch that waited for it goes. */
   if (next != NULL)
     {
       launch_spawn (launcher, next->name, next_xml, next_paused,
                     g_steal_pointer (&next->task));
       launch_free (next);
     }
+}
+
+static void
+on_shim_exit (GPid pid, gint wait_status, gpointer user_data)
+{
+  Launch *launch = user_data;
+
+  g_spawn_close_pid (pid);
+  g_clear_pointer (&launch->child_source, g_source_unref);
+  launch_ended (launch, wait_status);
+}
+
+static void
+on_holder_exit (GPid pid, int wait_status, gpointer user_data)
+{
+  launch_ended (user_data, wait_status);
+}
+
+static gboolean
+on_holder_timeout (gpointer user_data)
+{
+  Launch *holder = user_data;
+  Launch *next = g_steal_pointer (&holder->next);
+
+  g_clear_pointer (&holder->holder_timeout, g_source_unref);
+  g_task_return_new_error (next->task, QVIRT_ERROR, QVIRT_ERROR_BUSY,
+                           "domain '%s': its root is still held by process %d",
+                           next->name, (int) holder->pid);
+  g_clear_object (&next->task);
+  launch_free (next);
+  g_ptr_array_remove_fast (holder->launcher->launches, holder);
+  return G_SOURCE_REMOVE;
+}
+
+/* The process holding the lock of @name's shim root, if any: a shim of
+ * an earlier daemon, still on its way out. */
+static GPid
+root_holder (QvirtShimLauncher *launcher, const char *name)
+{
+  g_autofree char *root = g_build_filename (qvirt_driver_get_runtime_dir (launcher->driver),
+                                            "vms", name, NULL);
+  g_autofree char *escaped = g_uri_escape_string (root, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("qemu:///embed?root=", escaped, NULL);
+  g_autoptr(QvirtPaths) paths = qvirt_paths_new_for_uri (uri, NULL);
+
+  return paths ? qvirt_root_lock_get_holder (paths->lock_path) : 0;
+}
+
+/* A Launch that only watches @pid exit; NULL if it is gone already. */
+static Launch *
+holder_launch_new (QvirtShimLauncher *launcher, const char *name, GPid pid)
+{
+  Launch *holder = g_new0 (Launch, 1);
+  GMainContext *context = qvirt_driver_get_context (launcher->driver);
+
+  holder->launcher = launcher;
+  holder->name = g_strdup (name);
+  holder->pid = pid;
+  holder->ready_fd = -1;
+  holder->holder_watch = qvirt_process_watch_new (pid, FALSE, context, on_holder_exit,
+                                                  holder, NULL);
+  if (holder->holder_watch == NULL)
+    {
+      launch_free (holder);
+      return NULL;
+    }
+  g_info ("domain '%s': waiting for process %d to release its root", name, (int) pid);
+  holder->holder_timeout = g_timeout_source_new (HOLDER_WAIT_MS);
+  g_source_set_callback (holder->holder_timeout, on_holder_timeout, holder, NULL);
+  g_source_attach (holder->holder_timeout, context);
+  g_ptr_array_add (launcher->launches, holder);
+  return holder;
 }
 
 static gboolean
@@ -182,32 +266,44 @@ qvirt_shim_launcher_launch_async (QvirtShimLauncher *launcher, const char *name,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  Launch *previous = NULL;
 
   g_task_set_source_tag (task, qvirt_shim_launcher_launch_async);
   /* The shim of a run that just ended may still be exiting, holding the
-   * root this launch needs: then this launch waits for it. */
-  for (guint i = 0; i < launcher->launches->len; i++)
+   * root this launch needs: then this launch waits for it. It is ours, or
+   * one an earlier daemon spawned: the root's lock says. */
+  for (guint i = 0; i < launcher->launches->len && previous == NULL; i++)
     {
-      Launch *running = launcher->launches->pdata[i];
+      Launch *launch = launcher->launches->pdata[i];
 
-      if (!g_str_equal (running->name, name))
-        continue;
-      if (running->next != NULL)
-        {
-          g_task_return_new_error (task, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
-                                   "domain '%s' is being started already", name);
-          g_object_unref (task);
-          return;
-        }
-      running->next = g_new0 (Launch, 1);
-      running->next->name = g_strdup (name);
-      running->next->ready_fd = -1;
-      running->next->task = task;
-      running->next_xml = g_strdup (xml);
-      running->next_paused = paused;
+      if (g_str_equal (launch->name, name))
+        previous = launch;
+    }
+  if (previous == NULL)
+    {
+      GPid holder = root_holder (launcher, name);
+
+      if (holder > 0 && holder != getpid ())
+        previous = holder_launch_new (launcher, name, holder);
+    }
+  if (previous == NULL)
+    {
+      launch_spawn (launcher, name, xml, paused, task);
       return;
     }
-  launch_spawn (launcher, name, xml, paused, task);
+  if (previous->next != NULL)
+    {
+      g_task_return_new_error (task, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS,
+                               "domain '%s' is being started already", name);
+      g_object_unref (task);
+      return;
+    }
+  previous->next = g_new0 (Launch, 1);
+  previous->next->name = g_strdup (name);
+  previous->next->ready_fd = -1;
+  previous->next->task = task;
+  previous->next_xml = g_strdup (xml);
+  previous->next_paused = paused;
 }
 
 /* Spawns the shim of @name; completes @task (transfer full). */

@@ -4,9 +4,11 @@
  * the shim cannot re-register, and qvirtd launching its own domains
  * through shims that a daemon restart leaves alone. Guestless domains,
  * TCG. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "daemon-test-util.h"
@@ -351,6 +353,56 @@ test_daemon_launches_shims (Fixture *f, gconstpointer data)
   test_daemon_stop (next, SIGTERM);
 }
 
+/* A start waits for the process still holding the domain's shim root (a
+ * shim of an earlier daemon on its way out; here a stand-in that holds
+ * the root's lock until its stdin closes), then runs. */
+static void
+test_start_waits_for_root_holder (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) reply = NULL;
+  g_autoptr(json_t) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = test_xml_no_guest ("vm1");
+  g_autofree char *run_dir = g_build_filename (f->root, "run", "vms", "vm1", "run", NULL);
+  g_autofree char *lock_path = g_build_filename (run_dir, "driver.lock", NULL);
+  const char *argv[] = { "sh", "-c", "echo $$ > \"$1\"; exec flock \"$1\" cat", "sh",
+                         lock_path, NULL };
+  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_MS * 1000;
+  GPid holder;
+  int holder_stdin;
+  gint64 id;
+
+  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
+  g_assert_cmpint (g_mkdir_with_parents (run_dir, 0700), ==, 0);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                                           NULL, NULL, &holder, &holder_stdin, NULL, NULL,
+                                           &error));
+  /* Until flock holds the lock. */
+  for (;;)
+    {
+      int fd = open (lock_path, O_RDONLY | O_CLOEXEC);
+      gboolean held = fd >= 0 && flock (fd, LOCK_SH | LOCK_NB) < 0;
+
+      if (fd >= 0)
+        close (fd);
+      if (held)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+
+  id = rpc_client_send (client, "domain.start", name_params ("vm1"));
+  g_assert_true (test_daemon_wait_log (f->daemon, "to release its root", TEST_TIMEOUT_MS));
+  close (holder_stdin);
+  reply = rpc_client_wait_reply (client, id, TEST_QEMU_TIMEOUT_MS);
+  g_assert_nonnull (reply);
+  g_assert_null (json_object_get (reply, "error"));
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "running");
+  rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
+}
+
 /* A start that fails in the shim fails domain.start with the shim's
  * (QEMU's) words and leaves the definition shut off. */
 static void
@@ -382,5 +434,6 @@ main (int argc, char **argv)
   ADD ("/qvirtd/shims/daemon-restart", test_daemon_restart);
   ADD ("/qvirtd/shims/daemon-launches", test_daemon_launches_shims);
   ADD ("/qvirtd/shims/launch-failure", test_launch_failure);
+  ADD ("/qvirtd/shims/start-waits-for-root-holder", test_start_waits_for_root_holder);
   return g_test_run ();
 }

@@ -372,6 +372,45 @@ qvirt_domain_obj_on_qmp_event (QmpClient *client, const char *name, json_t *data
     }
 }
 
+/* After a reattach: what QEMU's run state (query-status) says happened
+ * while no driver watched it. Its events then went to nobody: a guest
+ * that powered off left QEMU (-no-shutdown) waiting in "shutdown" for a
+ * driver to apply <on_poweroff>. */
+void
+qvirt_domain_obj_catch_up (QvirtDomainObj *dom, const char *run_state)
+{
+  if (dom->driver == NULL || dom->start_task != NULL || dom->stop_reason != NULL ||
+      dom->live_def == NULL || run_state == NULL)
+    return;
+  if (g_str_equal (run_state, "shutdown"))
+    {
+      g_autoptr(json_t) data = json_pack ("{s:b, s:s}", "guest", TRUE,
+                                          "reason", "guest-shutdown");
+
+      /* <on_poweroff> preserve was applied already if the status says so. */
+      if (dom->state == QVIRT_DOMAIN_STATE_PAUSED && g_strcmp0 (dom->reason, "shutdown") == 0)
+        return;
+      handle_guest_shutdown (dom, data);
+    }
+  else if (g_str_equal (run_state, "guest-panicked"))
+    {
+      if (dom->state != QVIRT_DOMAIN_STATE_CRASHED)
+        handle_guest_panic (dom);
+    }
+  else if (g_str_equal (run_state, "paused") && dom->state == QVIRT_DOMAIN_STATE_RUNNING)
+    {
+      qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_PAUSED, "user");
+      qvirt_domain_obj_save_status (dom, NULL);
+      qvirt_driver_emit (dom->driver, dom, "suspended", "user", NULL, 0);
+    }
+  else if (g_str_equal (run_state, "running") && dom->state == QVIRT_DOMAIN_STATE_PAUSED)
+    {
+      qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_RUNNING, "unpaused");
+      qvirt_domain_obj_save_status (dom, NULL);
+      qvirt_driver_emit (dom->driver, dom, "resumed", "unpaused", NULL, 0);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Shutdown and destroy                                                 */
 

@@ -101,6 +101,7 @@ void qvirt_domain_obj_on_process_exit (GPid pid, int wait_status, gpointer user_
 void qvirt_domain_obj_on_qmp_event (QmpClient *client, const char *name, json_t *data,
                                 gint64 timestamp_us, gpointer user_data);
 void qvirt_domain_obj_kill_now (QvirtDomainObj *dom);
+void qvirt_domain_obj_catch_up (QvirtDomainObj *dom, const char *run_state);
 void qvirt_domain_obj_drop_runtime_files (QvirtDomainObj *dom);
 void qvirt_domain_obj_set_state (QvirtDomainObj *dom, QvirtDomainState state, const char *reason);
 gboolean qvirt_domain_obj_save_status (QvirtDomainObj *dom, GError **error);

@@ -522,15 +522,32 @@ load_persistent_definitions (QvirtDriver *driver)
 }
 
 static void
+on_reattached_status (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  QvirtDomainObj *dom = user_data;
+  g_autoptr(json_t) status = qmp_client_execute_finish (NULL, result, NULL);
+
+  if (status != NULL)
+    qvirt_domain_obj_catch_up (dom, json_string_value (json_object_get (status, "status")));
+  qvirt_domain_obj_unref (dom);
+}
+
+static void
 on_reattached_handshake (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   QvirtDomainObj *dom = user_data;
   g_autoptr(GError) error = NULL;
 
+  if (qmp_client_handshake_finish (NULL, result, &error))
+    {
+      /* What happened while nobody listened to its events. */
+      qmp_client_execute_async (dom->monitor, "query-status", NULL, NULL,
+                                on_reattached_status, dom);
+      return;
+    }
   /* Losing the monitor because the domain is being stopped (destroy
    * right after reattaching) or the driver closes is no news. */
-  if (!qmp_client_handshake_finish (NULL, result, &error) &&
-      dom->driver && dom->pid > 0 && dom->stop_reason == NULL)
+  if (dom->driver && dom->pid > 0 && dom->stop_reason == NULL)
     g_warning ("cannot reattach to the monitor of domain '%s': %s", dom->name,
                error->message);
   qvirt_domain_obj_unref (dom);

@@ -5,6 +5,7 @@
 #include "guest-console.h"
 
 #include <gio/gio.h>
+#include <qvirt/qmp.h>
 #include <signal.h>
 #include <string.h>
 
@@ -155,20 +156,20 @@ test_destroy_running_guest (Fixture *f, gconstpointer data)
   assert_state (domain, "shutoff", "destroyed");
 }
 
-/* The host of a running guest is killed with SIGKILL; a new connection
- * to the root reattaches, and the guest still answers on its console. */
-static void
-test_reattach_guest (Fixture *f, gconstpointer data)
+/* Boots @name (on_poweroff destroy) in a driver-host process, waits for
+ * the ready marker, kills the host with SIGKILL and returns QEMU's pid:
+ * the guest runs on with no driver holding the root. */
+static GPid
+boot_in_killed_host (Fixture *f, const char *name)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = console_path (f);
-  g_autofree char *xml = test_xml_guest ("survivor", path, "destroy");
-  g_autofree char *xml_path = g_build_filename (f->root->dir, "survivor.xml", NULL);
+  g_autofree char *xml = test_xml_guest (name, path, "destroy");
+  g_autofree char *file_name = g_strconcat (name, ".xml", NULL);
+  g_autofree char *xml_path = g_build_filename (f->root->dir, file_name, NULL);
   g_autofree char *line = NULL;
   g_autoptr(GSubprocess) host = NULL;
   g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(QvirtDomain) domain = NULL;
-  g_autoptr(QvirtDomainInfo) info = NULL;
   GPid qemu_pid;
 
   /* The fixture's connection holds the root: this test hosts elsewhere. */
@@ -190,7 +191,20 @@ test_reattach_guest (Fixture *f, gconstpointer data)
 
   g_subprocess_send_signal (host, SIGKILL);
   g_assert_true (g_subprocess_wait (host, NULL, NULL));
+  return qemu_pid;
+}
 
+/* The host of a running guest is killed with SIGKILL; a new connection
+ * to the root reattaches, and the guest still answers on its console. */
+static void
+test_reattach_guest (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvirtDomain) domain = NULL;
+  g_autoptr(QvirtDomainInfo) info = NULL;
+  GPid qemu_pid;
+
+  qemu_pid = boot_in_killed_host (f, "survivor");
   f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_OWN_THREAD, &error);
   g_assert_no_error (error);
   domain = qvirt_connection_lookup_domain (f->conn, "survivor", &error);
@@ -210,6 +224,63 @@ test_reattach_guest (Fixture *f, gconstpointer data)
   assert_state (domain, "shutoff", "shutdown");
 }
 
+static void
+on_shutdown_event (QmpClient *client, const char *name, json_t *data, gint64 timestamp_us,
+                   gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The guest powers off while no driver holds the root: QEMU
+ * (-no-shutdown) waits in its "shutdown" state, its SHUTDOWN event heard
+ * by nobody. The next driver to open the root applies <on_poweroff>
+ * (destroy): the domain ends as shut off by the guest. */
+static void
+test_poweroff_while_unwatched (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvirtDomain) domain = NULL;
+  GPid qemu_pid = boot_in_killed_host (f, "orphan");
+  g_autofree char *monitor_path = g_build_filename (f->root->dir, "run", "orphan.qmp", NULL);
+  QmpClient *monitor;
+  gboolean powered_off = FALSE;
+  gint64 deadline;
+
+  /* Nobody listens to QEMU's monitor now: the test does, long enough to
+   * see the guest power off. */
+  monitor = qmp_client_connect_sync (monitor_path, QMP_CLIENT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  qmp_client_subscribe (monitor, "SHUTDOWN", on_shutdown_event, &powered_off, NULL);
+  g_assert_true (guest_console_send_line (f->console, "poweroff", &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait_until (&powered_off, TIMEOUT_MS));
+  qmp_client_close (monitor);
+  g_clear_pointer (&monitor, qmp_client_unref);
+  g_assert_cmpint (kill (qemu_pid, 0), ==, 0);
+
+  f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_OWN_THREAD, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_wait_pid_gone (qemu_pid, TIMEOUT_MS));
+  domain = qvirt_connection_lookup_domain (f->conn, "orphan", &error);
+  g_assert_no_error (error);
+  /* The driver notices QEMU's exit through its own pidfd, maybe after
+   * our pidfd woke us. */
+  deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+  for (;;)
+    {
+      g_autoptr(QvirtDomainInfo) info = qvirt_domain_get_info (domain, &error);
+
+      g_assert_no_error (error);
+      if (g_str_equal (info->state, "shutoff"))
+        {
+          g_assert_cmpstr (info->reason, ==, "shutdown");
+          break;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -226,5 +297,7 @@ main (int argc, char **argv)
               test_destroy_running_guest, fixture_tear_down);
   g_test_add ("/driver/guest/reattach", Fixture, NULL, fixture_set_up,
               test_reattach_guest, fixture_tear_down);
+  g_test_add ("/driver/guest/poweroff-while-unwatched", Fixture, NULL, fixture_set_up,
+              test_poweroff_while_unwatched, fixture_tear_down);
   return g_test_run ();
 }

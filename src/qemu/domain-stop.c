@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "qemu/domain-status.h"
+#include "util/atomic-file.h"
 
 #define LOG_TAIL_BYTES 2048
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 60000
@@ -31,9 +32,24 @@ qvirt_domain_obj_is_active (QvirtDomainObj *dom)
 void
 qvirt_domain_obj_set_state (QvirtDomainObj *dom, QvirtDomainState state, const char *reason)
 {
+  gboolean was_shutoff = dom->state == QVIRT_DOMAIN_STATE_SHUTOFF;
+
   dom->state = state;
   g_free (dom->reason);
   dom->reason = g_strdup (reason ? reason : "unknown");
+
+  /* Why a persistent domain stopped outlives this process, for whoever
+   * opens the root next; a run removes the record. */
+  if (state == QVIRT_DOMAIN_STATE_SHUTOFF && dom->persistent_def != NULL)
+    {
+      g_autofree char *line = g_strconcat (dom->reason, "\n", NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (!qvirt_file_replace_atomic (dom->stop_reason_path, line, -1, 0600, &error))
+        g_debug ("domain '%s': cannot record why it stopped: %s", dom->name, error->message);
+    }
+  else if (state != QVIRT_DOMAIN_STATE_SHUTOFF && was_shutoff)
+    g_unlink (dom->stop_reason_path);
 }
 
 gboolean

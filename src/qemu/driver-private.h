@@ -38,6 +38,7 @@ struct _QvirtDomainObj {
   gboolean has_console;         /* this run has one (qemu_command_console_serial) */
   QvirtConsole *console;        /* its readers, while there are any */
   char *status_path;
+  char *stop_reason_path;       /* persistent domains: why the last run ended */
   char *log_path;
 
   GTask *start_task;            /* while starting */

@@ -107,6 +107,7 @@ domain_obj_new (QvirtDriver *driver, const char *name, const char *uuid)
   dom->monitor_path = qvirt_paths_domain_monitor (driver->paths, name);
   dom->console_path = qvirt_paths_domain_console (driver->paths, name);
   dom->status_path = qvirt_paths_domain_status (driver->paths, name);
+  dom->stop_reason_path = qvirt_paths_domain_stop_reason (driver->paths, name);
   dom->log_path = qvirt_paths_domain_log (driver->paths, name);
   dom->exit_waiters = g_ptr_array_new ();
   return dom;
@@ -135,6 +136,7 @@ qvirt_domain_obj_unref (QvirtDomainObj *dom)
   g_free (dom->monitor_path);
   g_free (dom->console_path);
   g_free (dom->status_path);
+  g_free (dom->stop_reason_path);
   g_free (dom->log_path);
   g_free (dom);
 }
@@ -486,6 +488,23 @@ qvirt_driver_unsubscribe (QvirtDriver *driver, guint id)
 /* ------------------------------------------------------------------ */
 /* Opening a root                                                       */
 
+/* Why the domain last stopped, as the process that saw it recorded (a
+ * reattach corrects it if the domain runs). */
+static void
+load_stop_reason (QvirtDomainObj *dom)
+{
+  g_autofree char *reason = NULL;
+
+  if (!g_file_get_contents (dom->stop_reason_path, &reason, NULL, NULL))
+    return;
+  g_strchomp (reason);
+  /* A word we wrote, or nothing. */
+  if (*reason == '\0' || strspn (reason, "abcdefghijklmnopqrstuvwxyz-") != strlen (reason))
+    return;
+  g_free (dom->reason);
+  dom->reason = g_steal_pointer (&reason);
+}
+
 static void
 load_persistent_definitions (QvirtDriver *driver)
 {
@@ -517,6 +536,7 @@ load_persistent_definitions (QvirtDriver *driver)
         }
       dom = domain_obj_new (driver, def->name, def->uuid);
       dom->persistent_def = g_steal_pointer (&def);
+      load_stop_reason (dom);
       g_hash_table_insert (driver->domains, dom->name, dom);
     }
 }
@@ -813,6 +833,7 @@ qvirt_driver_undefine (QvirtDriver *driver, const char *name, GError **error)
                    "cannot remove %s: %s", path, g_strerror (saved_errno));
       return FALSE;
     }
+  g_unlink (dom->stop_reason_path);
   g_clear_pointer (&dom->persistent_def, domain_def_free);
   qvirt_driver_emit (driver, dom, "undefined", NULL, NULL, 0);
   if (!qvirt_domain_obj_is_active (dom))

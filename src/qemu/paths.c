@@ -185,6 +185,12 @@ qvirt_paths_domain_status (const QvirtPaths *paths, const char *name)
 }
 
 char *
+qvirt_paths_domain_stop_reason (const QvirtPaths *paths, const char *name)
+{
+  return domain_file (paths->runtime_dir, name, ".stopped");
+}
+
+char *
 qvirt_paths_domain_monitor (const QvirtPaths *paths, const char *name)
 {
   return domain_file (paths->runtime_dir, name, ".qmp");

@@ -65,6 +65,8 @@ char *qvirt_paths_daemon_socket (const QvirtPaths *paths, gboolean read_only);
 /* Per-domain files. NAME must be a validated domain name (no '/'). */
 char *qvirt_paths_domain_config (const QvirtPaths *paths, const char *name);
 char *qvirt_paths_domain_status (const QvirtPaths *paths, const char *name);
+/* Why a persistent domain last stopped: RUNTIME/NAME.stopped. */
+char *qvirt_paths_domain_stop_reason (const QvirtPaths *paths, const char *name);
 char *qvirt_paths_domain_monitor (const QvirtPaths *paths, const char *name);
 char *qvirt_paths_domain_console (const QvirtPaths *paths, const char *name);
 char *qvirt_paths_domain_log (const QvirtPaths *paths, const char *name);

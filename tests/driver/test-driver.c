@@ -235,6 +235,45 @@ test_start_destroy (void)
   event_log_clear (&log);
 }
 
+/* Why a persistent domain stopped is still known to the next process
+ * that opens the root; a start forgets it, an undefine removes it. */
+static void
+test_stop_reason_outlives_process (void)
+{
+  g_autoptr(TestRoot) root = test_root_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvirtDomainInfo) info = NULL;
+  g_autofree char *record = g_build_filename (root->dir, "run", "vm1.stopped", NULL);
+  QvirtConnection *conn = open_root (root);
+  QvirtDomain *domain = define (conn, "vm1");
+
+  g_assert_true (qvirt_domain_start (domain, QVIRT_START_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (qvirt_domain_destroy (domain, NULL, &error));
+  g_assert_no_error (error);
+  qvirt_domain_unref (domain);
+  qvirt_connection_close (conn);
+
+  conn = open_root (root);
+  domain = qvirt_connection_lookup_domain (conn, "vm1", &error);
+  g_assert_no_error (error);
+  info = info_of (domain);
+  g_assert_cmpstr (info->state, ==, "shutoff");
+  g_assert_cmpstr (info->reason, ==, "destroyed");
+
+  g_assert_true (qvirt_domain_start (domain, QVIRT_START_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (record, G_FILE_TEST_EXISTS));
+  g_assert_true (qvirt_domain_destroy (domain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (record, G_FILE_TEST_EXISTS));
+  g_assert_true (qvirt_domain_undefine (domain, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (record, G_FILE_TEST_EXISTS));
+  qvirt_domain_unref (domain);
+  qvirt_connection_close (conn);
+}
+
 static void
 test_suspend_resume (void)
 {
@@ -690,6 +729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/driver/bad-xml-changes-nothing", test_bad_xml_changes_nothing);
   g_test_add_func ("/driver/read-only", test_read_only);
   g_test_add_func ("/driver/start-destroy", test_start_destroy);
+  g_test_add_func ("/driver/stop-reason-outlives-process", test_stop_reason_outlives_process);
   g_test_add_func ("/driver/suspend-resume", test_suspend_resume);
   g_test_add_func ("/driver/start-failure", test_start_failure_leaves_nothing);
   g_test_add_func ("/driver/deep-root", test_deep_root);

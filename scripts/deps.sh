@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     build-essential meson ninja-build pkg-config
-    libglib2.0-dev libjansson-dev libxml2-dev
+    libglib2.0-dev libjansson-dev
     qemu-system-x86 qemu-utils
     clang libclang-rt-14-dev          # libFuzzer and the sanitizer runtimes
     busybox-static cpio               # the test guest's initramfs

@@ -9,7 +9,7 @@
 
 /* <source> of a character device, by the device's type. */
 static void
-parse_chardev_source (ParseCtx *ctx, const xmlNode *node,
+parse_chardev_source (ParseCtx *ctx, const MarkupNode *node,
                       DomainChardevSource *source)
 {
   domain_parse_check_empty (ctx, node);
@@ -39,7 +39,7 @@ parse_chardev_source (ParseCtx *ctx, const xmlNode *node,
 /* Files and sockets need a path, except the socket of a channel, which
  * the driver may choose. */
 static void
-check_chardev_source_path (ParseCtx *ctx, const xmlNode *node,
+check_chardev_source_path (ParseCtx *ctx, const MarkupNode *node,
                            const DomainChardevSource *source)
 {
   if ((source->type == DOMAIN_CHARDEV_FILE
@@ -52,7 +52,7 @@ check_chardev_source_path (ParseCtx *ctx, const xmlNode *node,
 
 /* The type attribute of <serial>, <console>, <channel>. */
 static gboolean
-parse_chardev_type (ParseCtx *ctx, const xmlNode *node,
+parse_chardev_type (ParseCtx *ctx, const MarkupNode *node,
                     DomainChardevSource *source)
 {
   int type;
@@ -65,7 +65,7 @@ parse_chardev_type (ParseCtx *ctx, const xmlNode *node,
 }
 
 void
-domain_parse_serial (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_serial (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainSerial) serial = domain_serial_new ();
   guint problems_before = ctx->problems->len;
@@ -74,7 +74,7 @@ domain_parse_serial (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   domain_parse_check_attributes (ctx, node, ATTRS ("type"));
   if (!parse_chardev_type (ctx, node, &serial->source))
     return;
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -97,7 +97,7 @@ domain_parse_serial (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
                                             "expected isa-serial");
             }
           PARSE_UINT (ctx, child, "port", 0, 3, FALSE, serial->target_port);
-          for (const xmlNode *sub = child->children; sub != NULL;
+          for (const MarkupNode *sub = child->children; sub != NULL;
                sub = sub->next)
             {
               g_autofree char *name = NULL;
@@ -131,7 +131,7 @@ domain_parse_serial (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 void
-domain_parse_console (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_console (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainConsole) console = domain_console_new ();
   guint problems_before = ctx->problems->len;
@@ -140,7 +140,7 @@ domain_parse_console (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   domain_parse_check_attributes (ctx, node, ATTRS ("type"));
   if (!parse_chardev_type (ctx, node, &console->source))
     return;
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -165,7 +165,7 @@ domain_parse_console (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 void
-domain_parse_channel (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_channel (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainChannel) channel = domain_channel_new ();
   guint problems_before = ctx->problems->len;
@@ -179,7 +179,7 @@ domain_parse_channel (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
     domain_parse_invalid_value (ctx, QVIRT_CONF_ERROR_UNSUPPORTED, node,
                                 "type", "stdio",
                                 "a channel cannot use QEMU's stdio");
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)

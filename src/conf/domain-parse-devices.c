@@ -12,7 +12,7 @@
  */
 
 void
-domain_parse_address (ParseCtx *ctx, const xmlNode *node,
+domain_parse_address (ParseCtx *ctx, const MarkupNode *node,
                       DomainDeviceAddress *address)
 {
   int type;
@@ -77,7 +77,7 @@ domain_parse_address (ParseCtx *ctx, const xmlNode *node,
 }
 
 static void
-parse_boot_order (ParseCtx *ctx, const xmlNode *node, guint *order)
+parse_boot_order (ParseCtx *ctx, const MarkupNode *node, guint *order)
 {
   domain_parse_check_attributes (ctx, node, ATTRS ("order"));
   PARSE_UINT (ctx, node, "order", 1, 65535, TRUE, *order);
@@ -89,7 +89,7 @@ parse_boot_order (ParseCtx *ctx, const xmlNode *node, guint *order)
  */
 
 static void
-parse_disk (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_disk (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainDisk) disk = domain_disk_new ();
   guint problems_before = ctx->problems->len;
@@ -100,7 +100,7 @@ parse_disk (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   PARSE_ENUM (ctx, node, "type", domain_disk_type, FALSE, disk->type);
   PARSE_ENUM (ctx, node, "device", domain_disk_device, FALSE, disk->device);
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -227,7 +227,7 @@ next_controller_index (const DomainDef *def, DomainControllerType type)
 }
 
 static void
-parse_controller (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_controller (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainController) controller = NULL;
   guint problems_before = ctx->problems->len;
@@ -248,7 +248,7 @@ parse_controller (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   PARSE_UINT (ctx, node, "ports", 1, 31, FALSE, controller->ports);
   PARSE_UINT (ctx, node, "vectors", 1, 1024, FALSE, controller->vectors);
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -287,7 +287,7 @@ parse_controller (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_interface (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_interface (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainInterface) iface = domain_interface_new ();
   guint problems_before = ctx->problems->len;
@@ -300,7 +300,7 @@ parse_interface (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
     return;
   iface->type = type;
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -388,7 +388,7 @@ parse_interface (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_input (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_input (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainInput) input = NULL;
   guint problems_before = ctx->problems->len;
@@ -401,7 +401,7 @@ parse_input (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   input = domain_input_new (type, DOMAIN_INPUT_BUS_UNSET);
   input->line = domain_parse_node_line (node);
   PARSE_ENUM (ctx, node, "bus", domain_input_bus, FALSE, input->bus);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -418,7 +418,7 @@ parse_input (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 
 /* A TCP port attribute of <graphics>: -1 or @min..65535. */
 static gboolean
-attr_port (ParseCtx *ctx, const xmlNode *node, const char *name, int min,
+attr_port (ParseCtx *ctx, const MarkupNode *node, const char *name, int min,
            int *out)
 {
   g_autofree char *value = domain_parse_attr_dup (node, name);
@@ -446,7 +446,7 @@ attr_port (ParseCtx *ctx, const xmlNode *node, const char *name, int min,
 }
 
 static void
-parse_graphics (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_graphics (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainGraphics) graphics = domain_graphics_new ();
   g_autofree char *type = domain_parse_attr_dup (node, "type");
@@ -494,7 +494,7 @@ parse_graphics (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
       graphics->port = port;
     }
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       int listen_type;
@@ -562,7 +562,7 @@ parse_graphics (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_video (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_video (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainVideo) video = domain_video_new ();
   guint problems_before = ctx->problems->len;
@@ -570,7 +570,7 @@ parse_video (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 
   video->line = domain_parse_node_line (node);
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -605,7 +605,7 @@ parse_video (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_rng (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_rng (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainRng) rng = domain_rng_new ();
   g_autofree char *model = domain_parse_attr_dup (node, "model");
@@ -619,7 +619,7 @@ parse_rng (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   else if (strcmp (model, "virtio") != 0)
     domain_parse_invalid_value (ctx, domain_parse_enum_problem_code (model),
                                 node, "model", model, "expected virtio");
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -670,7 +670,7 @@ parse_rng (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_watchdog (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_watchdog (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainWatchdog) watchdog = domain_watchdog_new ();
   guint problems_before = ctx->problems->len;
@@ -681,7 +681,7 @@ parse_watchdog (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
               watchdog->model);
   PARSE_ENUM (ctx, node, "action", domain_watchdog_action, FALSE,
               watchdog->action);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -697,7 +697,7 @@ parse_watchdog (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_memballoon (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_memballoon (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainMemballoon) memballoon = NULL;
   guint problems_before = ctx->problems->len;
@@ -711,7 +711,7 @@ parse_memballoon (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   memballoon->line = domain_parse_node_line (node);
   PARSE_ENUM (ctx, node, "autodeflate", domain_on_off, FALSE,
               memballoon->autodeflate);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -734,7 +734,7 @@ parse_memballoon (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_audio (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_audio (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainAudio) audio = domain_audio_new ();
   g_autofree char *type = domain_parse_attr_dup (node, "type");
@@ -754,10 +754,10 @@ parse_audio (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 void
-domain_parse_devices (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_devices (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child))

@@ -14,39 +14,29 @@
  */
 
 gboolean
-domain_parse_node_is (const xmlNode *node, const char *name)
+domain_parse_node_is (const MarkupNode *node, const char *name)
 {
-  return node->type == XML_ELEMENT_NODE && node->ns == NULL
+  return node->type == MARKUP_NODE_ELEMENT && node->ns == NULL
          && strcmp ((const char *) node->name, name) == 0;
 }
 
 gboolean
-domain_parse_node_is_qemu (const xmlNode *node, const char *name)
+domain_parse_node_is_qemu (const MarkupNode *node, const char *name)
 {
-  return node->type == XML_ELEMENT_NODE && node->ns != NULL
-         && node->ns->href != NULL
+  return node->type == MARKUP_NODE_ELEMENT && node->ns != NULL
          && strcmp ((const char *) node->ns->href,
                     DOMAIN_XML_QEMU_NAMESPACE) == 0
          && strcmp ((const char *) node->name, name) == 0;
 }
 
 guint
-domain_parse_node_line (const xmlNode *node)
+domain_parse_node_line (const MarkupNode *node)
 {
-  long line;
-
-  /* Past 65534 libxml2 stores no line in elements; on_start_element()
-   * keeps it in psvi (unused otherwise: no schema validation). */
-  if (node->type == XML_ELEMENT_NODE && node->line == 65535
-      && node->psvi != NULL)
-    return GPOINTER_TO_UINT (node->psvi);
-  line = xmlGetLineNo (node);
-
-  return line > 0 && line <= G_MAXUINT ? (guint) line : 0;
+  return node->line;
 }
 
 static void
-append_node_name (GString *path, const xmlNode *node)
+append_node_name (GString *path, const MarkupNode *node)
 {
   if (node->ns != NULL && node->ns->prefix != NULL)
     g_string_append_printf (path, "%s:", (const char *) node->ns->prefix);
@@ -56,14 +46,14 @@ append_node_name (GString *path, const xmlNode *node)
 /* The path of @node below the root <domain>: "devices/disk/driver"; the
  * root itself is "domain". */
 char *
-domain_parse_node_path (const xmlNode *node)
+domain_parse_node_path (const MarkupNode *node)
 {
   g_autoptr (GPtrArray) chain = g_ptr_array_new ();
   GString *path = g_string_new (NULL);
 
-  for (const xmlNode *n = node;
-       n != NULL && n->type == XML_ELEMENT_NODE && n->parent != NULL
-       && n->parent->type == XML_ELEMENT_NODE;
+  for (const MarkupNode *n = node;
+       n != NULL && n->type == MARKUP_NODE_ELEMENT && n->parent != NULL
+       && n->parent->type == MARKUP_NODE_ELEMENT;
        n = n->parent)
     g_ptr_array_add (chain, (gpointer) n);
 
@@ -109,7 +99,7 @@ quote_value (const char *value)
 /* Adds a problem about @node: "<path> at line N: <message>". */
 void G_GNUC_PRINTF (4, 5)
 domain_parse_problem_at (ParseCtx *ctx, QvirtConfError code,
-                         const xmlNode *node, const char *format, ...)
+                         const MarkupNode *node, const char *format, ...)
 {
   g_autofree char *path = domain_parse_node_path (node);
   g_autofree char *message = NULL;
@@ -124,7 +114,7 @@ domain_parse_problem_at (ParseCtx *ctx, QvirtConfError code,
 }
 
 void
-domain_parse_unsupported_element (ParseCtx *ctx, const xmlNode *node)
+domain_parse_unsupported_element (ParseCtx *ctx, const MarkupNode *node)
 {
   g_autofree char *path = domain_parse_node_path (node);
 
@@ -135,7 +125,7 @@ domain_parse_unsupported_element (ParseCtx *ctx, const xmlNode *node)
 }
 
 void
-domain_parse_missing_element (ParseCtx *ctx, const xmlNode *parent,
+domain_parse_missing_element (ParseCtx *ctx, const MarkupNode *parent,
                               const char *name)
 {
   g_autofree char *path = domain_parse_node_path (parent);
@@ -147,7 +137,7 @@ domain_parse_missing_element (ParseCtx *ctx, const xmlNode *parent,
 }
 
 void
-domain_parse_missing_attribute (ParseCtx *ctx, const xmlNode *node,
+domain_parse_missing_attribute (ParseCtx *ctx, const MarkupNode *node,
                                 const char *name)
 {
   g_autofree char *path = domain_parse_node_path (node);
@@ -161,7 +151,7 @@ domain_parse_missing_attribute (ParseCtx *ctx, const xmlNode *node,
 /* @attribute NULL: the value is the element's text. */
 void
 domain_parse_invalid_value (ParseCtx *ctx, QvirtConfError code,
-                            const xmlNode *node, const char *attribute,
+                            const MarkupNode *node, const char *attribute,
                             const char *value, const char *reason)
 {
   g_autofree char *path = domain_parse_node_path (node);
@@ -184,11 +174,11 @@ domain_parse_invalid_value (ParseCtx *ctx, QvirtConfError code,
 
 /* Reports @child when an earlier sibling has the same name. */
 gboolean
-domain_parse_is_duplicate (ParseCtx *ctx, const xmlNode *child)
+domain_parse_is_duplicate (ParseCtx *ctx, const MarkupNode *child)
 {
-  for (const xmlNode *prev = child->prev; prev != NULL; prev = prev->prev)
+  for (const MarkupNode *prev = child->prev; prev != NULL; prev = prev->prev)
     {
-      if (prev->type == XML_ELEMENT_NODE && prev->ns == child->ns
+      if (prev->type == MARKUP_NODE_ELEMENT && prev->ns == child->ns
           && strcmp ((const char *) prev->name,
                      (const char *) child->name) == 0)
         {
@@ -213,10 +203,10 @@ domain_parse_is_duplicate (ParseCtx *ctx, const xmlNode *child)
 /* Reports every attribute of @node that is not in the NULL-terminated
  * @allowed list. */
 void
-domain_parse_check_attributes (ParseCtx *ctx, const xmlNode *node,
+domain_parse_check_attributes (ParseCtx *ctx, const MarkupNode *node,
                                const char *const *allowed)
 {
-  for (const xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+  for (const MarkupAttr *attr = node->properties; attr != NULL; attr = attr->next)
     {
       gboolean known = FALSE;
 
@@ -241,25 +231,18 @@ domain_parse_check_attributes (ParseCtx *ctx, const xmlNode *node,
 
 /* Returns: (transfer full) (nullable): the attribute's value. */
 char *
-domain_parse_attr_dup (const xmlNode *node, const char *name)
+domain_parse_attr_dup (const MarkupNode *node, const char *name)
 {
-  xmlChar *value = xmlGetNoNsProp (node, (const xmlChar *) name);
-  char *copy;
-
-  if (value == NULL)
-    return NULL;
-  copy = g_strdup ((const char *) value);
-  xmlFree (value);
-  return copy;
+  return g_strdup (markup_node_get_attr (node, name));
 }
 
 /* Returns TRUE when present (whatever its value); reports it missing
  * when @required. */
 gboolean
-domain_parse_attr_present (ParseCtx *ctx, const xmlNode *node,
+domain_parse_attr_present (ParseCtx *ctx, const MarkupNode *node,
                            const char *name, gboolean required)
 {
-  if (xmlHasNsProp (node, (const xmlChar *) name, NULL) != NULL)
+  if (markup_node_get_attr (node, name) != NULL)
     return TRUE;
   if (required)
     domain_parse_missing_attribute (ctx, node, name);
@@ -301,7 +284,7 @@ domain_parse_enum_problem_code (const char *value)
 }
 
 static gboolean
-value_enum (ParseCtx *ctx, const xmlNode *node, const char *attribute,
+value_enum (ParseCtx *ctx, const MarkupNode *node, const char *attribute,
             const char *value, const DomainEnumTable *table, int *out)
 {
   int parsed = domain_enum_from_string (table, value);
@@ -321,7 +304,7 @@ value_enum (ParseCtx *ctx, const xmlNode *node, const char *attribute,
 
 /* Returns TRUE when the attribute is present and one of @table's values. */
 gboolean
-domain_parse_attr_enum (ParseCtx *ctx, const xmlNode *node, const char *name,
+domain_parse_attr_enum (ParseCtx *ctx, const MarkupNode *node, const char *name,
                         const DomainEnumTable *table, gboolean required,
                         int *out)
 {
@@ -339,7 +322,7 @@ domain_parse_attr_enum (ParseCtx *ctx, const xmlNode *node, const char *name,
 /* Returns TRUE when the attribute is present and an integer in
  * [@min, @max] (decimal, or hex after 0x). */
 gboolean
-domain_parse_attr_uint (ParseCtx *ctx, const xmlNode *node, const char *name,
+domain_parse_attr_uint (ParseCtx *ctx, const MarkupNode *node, const char *name,
                         guint64 min, guint64 max, gboolean required,
                         guint64 *out)
 {
@@ -368,7 +351,7 @@ domain_parse_attr_uint (ParseCtx *ctx, const xmlNode *node, const char *name,
 
 /* A non-empty string attribute, stored in *@out (replacing it). */
 gboolean
-domain_parse_attr_string (ParseCtx *ctx, const xmlNode *node, const char *name,
+domain_parse_attr_string (ParseCtx *ctx, const MarkupNode *node, const char *name,
                           gboolean required, char **out)
 {
   g_autofree char *value = domain_parse_attr_dup (node, name);
@@ -391,7 +374,7 @@ domain_parse_attr_string (ParseCtx *ctx, const xmlNode *node, const char *name,
 }
 
 gboolean
-domain_parse_check_absolute_path (ParseCtx *ctx, const xmlNode *node,
+domain_parse_check_absolute_path (ParseCtx *ctx, const MarkupNode *node,
                                   const char *attribute, const char *path)
 {
   if (path[0] != '/')
@@ -406,7 +389,7 @@ domain_parse_check_absolute_path (ParseCtx *ctx, const xmlNode *node,
 
 /* An absolute path attribute, stored in *@out. */
 gboolean
-domain_parse_attr_path (ParseCtx *ctx, const xmlNode *node, const char *name,
+domain_parse_attr_path (ParseCtx *ctx, const MarkupNode *node, const char *name,
                         gboolean required, char **out)
 {
   g_autofree char *value = NULL;
@@ -424,27 +407,19 @@ domain_parse_attr_path (ParseCtx *ctx, const xmlNode *node, const char *name,
  * Content
  */
 
-static gboolean
-is_blank_text (const xmlNode *node)
-{
-  return (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE)
-         && xmlIsBlankNode ((xmlNode *) node);
-}
-
 /* For children that are not elements: text is an error in an element
  * that holds only elements; comments and processing instructions are
  * ignored. Returns TRUE when @child is an element to dispatch on. */
 gboolean
-domain_parse_is_child_element (ParseCtx *ctx, const xmlNode *parent,
-                               const xmlNode *child)
+domain_parse_is_child_element (ParseCtx *ctx, const MarkupNode *parent,
+                               const MarkupNode *child)
 {
   switch (child->type)
     {
-    case XML_ELEMENT_NODE:
+    case MARKUP_NODE_ELEMENT:
       return TRUE;
-    case XML_TEXT_NODE:
-    case XML_CDATA_SECTION_NODE:
-      if (!is_blank_text (child))
+    case MARKUP_NODE_TEXT:
+      if (!markup_node_is_blank (child))
         {
           g_autofree char *text = g_strstrip (g_strdup ((const char *)
                                                         child->content));
@@ -454,22 +429,18 @@ domain_parse_is_child_element (ParseCtx *ctx, const xmlNode *parent,
                                    "unexpected text %s", quoted);
         }
       return FALSE;
-    case XML_COMMENT_NODE:
-    case XML_PI_NODE:
-      return FALSE;
+    case MARKUP_NODE_COMMENT:
+    case MARKUP_NODE_PI:
     default:
-      domain_parse_problem_at (ctx, QVIRT_CONF_ERROR_INVALID_XML, parent,
-                               "unexpected XML node (entity references are "
-                               "not allowed)");
       return FALSE;
     }
 }
 
 /* An element that must be empty: <acpi/>, <readonly/>... */
 void
-domain_parse_check_empty (ParseCtx *ctx, const xmlNode *node)
+domain_parse_check_empty (ParseCtx *ctx, const MarkupNode *node)
 {
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (domain_parse_is_child_element (ctx, node, child))
@@ -481,32 +452,26 @@ domain_parse_check_empty (ParseCtx *ctx, const xmlNode *node)
  * trailing whitespace is removed. Returns NULL (with a problem) when the
  * element has element children or, with @trim, no text at all. */
 char *
-domain_parse_text_content (ParseCtx *ctx, const xmlNode *node, gboolean trim)
+domain_parse_text_content (ParseCtx *ctx, const MarkupNode *node, gboolean trim)
 {
   GString *text = g_string_new (NULL);
   gboolean ok = TRUE;
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       switch (child->type)
         {
-        case XML_TEXT_NODE:
-        case XML_CDATA_SECTION_NODE:
+        case MARKUP_NODE_TEXT:
           g_string_append (text, (const char *) child->content);
           break;
-        case XML_ELEMENT_NODE:
+        case MARKUP_NODE_ELEMENT:
           domain_parse_unsupported_element (ctx, child);
           ok = FALSE;
           break;
-        case XML_COMMENT_NODE:
-        case XML_PI_NODE:
-          break;
+        case MARKUP_NODE_COMMENT:
+        case MARKUP_NODE_PI:
         default:
-          domain_parse_problem_at (ctx, QVIRT_CONF_ERROR_INVALID_XML, node,
-                                   "unexpected XML node (entity references "
-                                   "are not allowed)");
-          ok = FALSE;
           break;
         }
     }
@@ -532,7 +497,7 @@ domain_parse_text_content (ParseCtx *ctx, const xmlNode *node, gboolean trim)
 
 /* An element whose text is an absolute path. */
 gboolean
-domain_parse_text_path (ParseCtx *ctx, const xmlNode *node, char **out)
+domain_parse_text_path (ParseCtx *ctx, const MarkupNode *node, char **out)
 {
   g_autofree char *path = domain_parse_text_content (ctx, node, TRUE);
 
@@ -545,7 +510,7 @@ domain_parse_text_path (ParseCtx *ctx, const xmlNode *node, char **out)
 }
 
 gboolean
-domain_parse_text_enum (ParseCtx *ctx, const xmlNode *node,
+domain_parse_text_enum (ParseCtx *ctx, const MarkupNode *node,
                         const DomainEnumTable *table, int *out)
 {
   g_autofree char *value = domain_parse_text_content (ctx, node, TRUE);
@@ -555,7 +520,7 @@ domain_parse_text_enum (ParseCtx *ctx, const xmlNode *node,
 
 /* A size element (<memory>, <currentMemory>) in KiB. */
 gboolean
-domain_parse_text_size (ParseCtx *ctx, const xmlNode *node, guint64 *kib)
+domain_parse_text_size (ParseCtx *ctx, const MarkupNode *node, guint64 *kib)
 {
   g_autofree char *unit = domain_parse_attr_dup (node, "unit");
   g_autofree char *value = NULL;
@@ -592,7 +557,7 @@ domain_parse_text_size (ParseCtx *ctx, const xmlNode *node, guint64 *kib)
 /* Checks @value is made of letters, digits and the characters of
  * @extra: for CPU models and features, channel names and the like. */
 gboolean
-domain_parse_check_word (ParseCtx *ctx, const xmlNode *node,
+domain_parse_check_word (ParseCtx *ctx, const MarkupNode *node,
                          const char *attribute, const char *value,
                          const char *extra, gsize max_len)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 void
-domain_parse_vcpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_vcpu (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autofree char *placement = domain_parse_attr_dup (node, "placement");
   g_autofree char *cpuset = domain_parse_attr_dup (node, "cpuset");
@@ -56,7 +56,7 @@ machine_name_is_valid (const char *machine)
 }
 
 static void
-parse_os_type (ParseCtx *ctx, const xmlNode *node, DomainOs *os)
+parse_os_type (ParseCtx *ctx, const MarkupNode *node, DomainOs *os)
 {
   g_autofree char *machine = domain_parse_attr_dup (node, "machine");
   g_autofree char *type = NULL;
@@ -80,12 +80,12 @@ parse_os_type (ParseCtx *ctx, const xmlNode *node, DomainOs *os)
 }
 
 void
-domain_parse_os (ParseCtx *ctx, const xmlNode *node, DomainOs *os)
+domain_parse_os (ParseCtx *ctx, const MarkupNode *node, DomainOs *os)
 {
   gboolean has_type = FALSE;
 
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child))
@@ -185,11 +185,11 @@ domain_parse_os (ParseCtx *ctx, const xmlNode *node, DomainOs *os)
 }
 
 void
-domain_parse_features (ParseCtx *ctx, const xmlNode *node,
+domain_parse_features (ParseCtx *ctx, const MarkupNode *node,
                        DomainFeatures *features)
 {
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child)
@@ -229,7 +229,7 @@ domain_parse_features (ParseCtx *ctx, const xmlNode *node,
 }
 
 void
-domain_parse_cpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+domain_parse_cpu (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (DomainCpu) cpu = domain_cpu_new ();
 
@@ -240,7 +240,7 @@ domain_parse_cpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
   PARSE_ENUM (ctx, node, "check", domain_cpu_check, FALSE, cpu->check);
   PARSE_ENUM (ctx, node, "migratable", domain_on_off, FALSE, cpu->migratable);
 
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child))
@@ -335,11 +335,11 @@ domain_parse_cpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 void
-domain_parse_clock (ParseCtx *ctx, const xmlNode *node, DomainClock *clock)
+domain_parse_clock (ParseCtx *ctx, const MarkupNode *node, DomainClock *clock)
 {
   domain_parse_check_attributes (ctx, node, ATTRS ("offset"));
   PARSE_ENUM (ctx, node, "offset", domain_clock_offset, FALSE, clock->offset);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       DomainTimer *timer;
@@ -383,7 +383,7 @@ domain_parse_clock (ParseCtx *ctx, const xmlNode *node, DomainClock *clock)
 }
 
 void
-domain_parse_lifecycle (ParseCtx *ctx, const xmlNode *node,
+domain_parse_lifecycle (ParseCtx *ctx, const MarkupNode *node,
                         DomainLifecycleAction *action)
 {
   int value = 0;
@@ -395,10 +395,10 @@ domain_parse_lifecycle (ParseCtx *ctx, const xmlNode *node,
 }
 
 void
-domain_parse_pm (ParseCtx *ctx, const xmlNode *node, DomainPm *pm)
+domain_parse_pm (ParseCtx *ctx, const MarkupNode *node, DomainPm *pm)
 {
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       DomainTristate *state;

@@ -17,7 +17,7 @@
 #pragma once
 
 #include <glib.h>
-#include <libxml/tree.h>
+#include "conf/markup-tree.h"
 
 #include "conf/domain-values.h"
 #include "conf/domain-xml.h"
@@ -30,35 +30,35 @@ typedef struct {
 
 /* domain-parse-element.c: nodes, paths and messages. Every message
  * names the element's path below <domain> and its line. */
-gboolean domain_parse_node_is (const xmlNode *node, const char *name);
-gboolean domain_parse_node_is_qemu (const xmlNode *node, const char *name);
-guint domain_parse_node_line (const xmlNode *node);
-char *domain_parse_node_path (const xmlNode *node);
+gboolean domain_parse_node_is (const MarkupNode *node, const char *name);
+gboolean domain_parse_node_is_qemu (const MarkupNode *node, const char *name);
+guint domain_parse_node_line (const MarkupNode *node);
+char *domain_parse_node_path (const MarkupNode *node);
 void domain_parse_problem_at (ParseCtx *ctx, QvirtConfError code,
-                              const xmlNode *node, const char *format,
+                              const MarkupNode *node, const char *format,
                               ...) G_GNUC_PRINTF (4, 5);
-void domain_parse_unsupported_element (ParseCtx *ctx, const xmlNode *node);
-void domain_parse_missing_element (ParseCtx *ctx, const xmlNode *parent,
+void domain_parse_unsupported_element (ParseCtx *ctx, const MarkupNode *node);
+void domain_parse_missing_element (ParseCtx *ctx, const MarkupNode *parent,
                                    const char *name);
-void domain_parse_missing_attribute (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_missing_attribute (ParseCtx *ctx, const MarkupNode *node,
                                      const char *name);
 void domain_parse_invalid_value (ParseCtx *ctx, QvirtConfError code,
-                                 const xmlNode *node, const char *attribute,
+                                 const MarkupNode *node, const char *attribute,
                                  const char *value, const char *reason);
-gboolean domain_parse_is_duplicate (ParseCtx *ctx, const xmlNode *child);
+gboolean domain_parse_is_duplicate (ParseCtx *ctx, const MarkupNode *child);
 
 /* domain-parse-element.c: attributes. */
-void domain_parse_check_attributes (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_check_attributes (ParseCtx *ctx, const MarkupNode *node,
                                     const char *const *allowed);
 
 #define ATTRS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 #define NO_ATTRS ((const char *const *) NULL)
 
-char *domain_parse_attr_dup (const xmlNode *node, const char *name);
-gboolean domain_parse_attr_present (ParseCtx *ctx, const xmlNode *node,
+char *domain_parse_attr_dup (const MarkupNode *node, const char *name);
+gboolean domain_parse_attr_present (ParseCtx *ctx, const MarkupNode *node,
                                     const char *name, gboolean required);
 QvirtConfError domain_parse_enum_problem_code (const char *value);
-gboolean domain_parse_attr_enum (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_attr_enum (ParseCtx *ctx, const MarkupNode *node,
                                  const char *name,
                                  const DomainEnumTable *table,
                                  gboolean required, int *out);
@@ -74,7 +74,7 @@ gboolean domain_parse_attr_enum (ParseCtx *ctx, const xmlNode *node,
   }                                                                         \
   G_STMT_END
 
-gboolean domain_parse_attr_uint (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_attr_uint (ParseCtx *ctx, const MarkupNode *node,
                                  const char *name, guint64 min, guint64 max,
                                  gboolean required, guint64 *out);
 
@@ -88,55 +88,55 @@ gboolean domain_parse_attr_uint (ParseCtx *ctx, const xmlNode *node,
   }                                                                         \
   G_STMT_END
 
-gboolean domain_parse_attr_string (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_attr_string (ParseCtx *ctx, const MarkupNode *node,
                                    const char *name, gboolean required,
                                    char **out);
-gboolean domain_parse_check_absolute_path (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_check_absolute_path (ParseCtx *ctx, const MarkupNode *node,
                                            const char *attribute,
                                            const char *path);
-gboolean domain_parse_attr_path (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_attr_path (ParseCtx *ctx, const MarkupNode *node,
                                  const char *name, gboolean required,
                                  char **out);
 
 /* domain-parse-element.c: content. */
-gboolean domain_parse_is_child_element (ParseCtx *ctx, const xmlNode *parent,
-                                        const xmlNode *child);
-void domain_parse_check_empty (ParseCtx *ctx, const xmlNode *node);
-char *domain_parse_text_content (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_is_child_element (ParseCtx *ctx, const MarkupNode *parent,
+                                        const MarkupNode *child);
+void domain_parse_check_empty (ParseCtx *ctx, const MarkupNode *node);
+char *domain_parse_text_content (ParseCtx *ctx, const MarkupNode *node,
                                  gboolean trim);
-gboolean domain_parse_text_path (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_text_path (ParseCtx *ctx, const MarkupNode *node,
                                  char **out);
-gboolean domain_parse_text_enum (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_text_enum (ParseCtx *ctx, const MarkupNode *node,
                                  const DomainEnumTable *table, int *out);
-gboolean domain_parse_text_size (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_text_size (ParseCtx *ctx, const MarkupNode *node,
                                  guint64 *kib);
-gboolean domain_parse_check_word (ParseCtx *ctx, const xmlNode *node,
+gboolean domain_parse_check_word (ParseCtx *ctx, const MarkupNode *node,
                                   const char *attribute, const char *value,
                                   const char *extra, gsize max_len);
 
 /* domain-parse-machine.c */
-void domain_parse_vcpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def);
-void domain_parse_os (ParseCtx *ctx, const xmlNode *node, DomainOs *os);
-void domain_parse_features (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_vcpu (ParseCtx *ctx, const MarkupNode *node, DomainDef *def);
+void domain_parse_os (ParseCtx *ctx, const MarkupNode *node, DomainOs *os);
+void domain_parse_features (ParseCtx *ctx, const MarkupNode *node,
                             DomainFeatures *features);
-void domain_parse_cpu (ParseCtx *ctx, const xmlNode *node, DomainDef *def);
-void domain_parse_clock (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_cpu (ParseCtx *ctx, const MarkupNode *node, DomainDef *def);
+void domain_parse_clock (ParseCtx *ctx, const MarkupNode *node,
                          DomainClock *clock);
-void domain_parse_lifecycle (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_lifecycle (ParseCtx *ctx, const MarkupNode *node,
                              DomainLifecycleAction *action);
-void domain_parse_pm (ParseCtx *ctx, const xmlNode *node, DomainPm *pm);
+void domain_parse_pm (ParseCtx *ctx, const MarkupNode *node, DomainPm *pm);
 
 /* domain-parse-devices.c */
-void domain_parse_address (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_address (ParseCtx *ctx, const MarkupNode *node,
                            DomainDeviceAddress *address);
-void domain_parse_devices (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_devices (ParseCtx *ctx, const MarkupNode *node,
                            DomainDef *def);
 
 /* domain-parse-chardev.c */
-void domain_parse_serial (ParseCtx *ctx, const xmlNode *node, DomainDef *def);
-void domain_parse_console (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_serial (ParseCtx *ctx, const MarkupNode *node, DomainDef *def);
+void domain_parse_console (ParseCtx *ctx, const MarkupNode *node,
                            DomainDef *def);
-void domain_parse_channel (ParseCtx *ctx, const xmlNode *node,
+void domain_parse_channel (ParseCtx *ctx, const MarkupNode *node,
                            DomainDef *def);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
 /* Domain XML parsing: libvirt's domain XML into a DomainDef.
  *
- * The parser walks the libxml2 tree once. Every element parser checks
+ * The parser walks the document's tree (markup-tree.h) once. Every element parser checks
  * its attributes against the list it supports, then dispatches on its
  * children; anything else is reported. Problems are collected rather
  * than returned at once so that `qvirt validate` can list all of them;
@@ -16,11 +16,6 @@
 
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
-#include <libxml/tree.h>
-
 #include "conf/domain-parse-private.h"
 
 /* ------------------------------------------------------------------------
@@ -28,7 +23,7 @@
  */
 
 static void
-parse_name (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_name (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autofree char *name = NULL;
   const char *reason = NULL;
@@ -47,7 +42,7 @@ parse_name (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_uuid (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_uuid (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autofree char *text = NULL;
   char *uuid;
@@ -69,7 +64,7 @@ parse_uuid (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_title (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_title (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autofree char *title = NULL;
 
@@ -87,43 +82,24 @@ parse_title (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_description (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_description (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
   def->description = domain_parse_text_content (ctx, node, FALSE);
 }
 
-/* Serializes one element child of <metadata> on its own, with the
- * declarations of the namespaces it uses (copying it into a document of
- * its own adds those that were declared on an ancestor). */
-static char *
-dump_metadata_element (const xmlNode *node)
-{
-  xmlDoc *scratch = xmlNewDoc ((const xmlChar *) "1.0");
-  xmlNode *copy = xmlDocCopyNode ((xmlNode *) node, scratch, 1);
-  xmlBuffer *buffer = xmlBufferCreate ();
-  char *result;
-
-  xmlDocSetRootElement (scratch, copy);
-  xmlNodeDump (buffer, scratch, copy, 0, 0);
-  result = g_strdup ((const char *) xmlBufferContent (buffer));
-  xmlBufferFree (buffer);
-  xmlFreeDoc (scratch);
-  return result;
-}
-
 static void
-parse_metadata (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_metadata (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
 
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child))
         continue;
-      if (child->ns == NULL || child->ns->href == NULL)
+      if (child->ns == NULL)
         {
           domain_parse_problem_at (ctx, QVIRT_CONF_ERROR_INVALID_VALUE, child,
                                    "metadata elements must be in a namespace "
@@ -131,7 +107,8 @@ parse_metadata (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
                                    "(xmlns:app='https://example.org/app')");
           continue;
         }
-      g_ptr_array_add (parts, dump_metadata_element (child));
+      /* On its own, with the declarations of the namespaces it uses. */
+      g_ptr_array_add (parts, markup_node_serialize (child));
     }
   if (parts->len == 0)
     return;
@@ -146,10 +123,10 @@ parse_metadata (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
  */
 
 static void
-parse_qemu_commandline (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
+parse_qemu_commandline (ParseCtx *ctx, const MarkupNode *node, DomainDef *def)
 {
   domain_parse_check_attributes (ctx, node, NO_ATTRS);
-  for (const xmlNode *child = node->children; child != NULL;
+  for (const MarkupNode *child = node->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, node, child))
@@ -198,14 +175,14 @@ parse_qemu_commandline (ParseCtx *ctx, const xmlNode *node, DomainDef *def)
 }
 
 static void
-parse_domain (ParseCtx *ctx, const xmlNode *root, DomainDef *def)
+parse_domain (ParseCtx *ctx, const MarkupNode *root, DomainDef *def)
 {
   gboolean has_name = FALSE, has_memory = FALSE, has_os = FALSE;
 
   domain_parse_check_attributes (ctx, root, ATTRS ("type"));
   PARSE_ENUM (ctx, root, "type", domain_virt_type, TRUE, def->virt_type);
 
-  for (const xmlNode *child = root->children; child != NULL;
+  for (const MarkupNode *child = root->children; child != NULL;
        child = child->next)
     {
       if (!domain_parse_is_child_element (ctx, root, child))
@@ -281,96 +258,13 @@ parse_domain (ParseCtx *ctx, const xmlNode *root, DomainDef *def)
  * The document
  */
 
-typedef struct {
-  xmlParserCtxt *parser;
-  gboolean saw_dtd;
-  guint dtd_line;
-  gboolean has_error;
-  int error_line;
-  int error_column;
-  char *error_message;
-} ReadState;
-
-/* SAX hook called at <!DOCTYPE ...>: a domain never needs a DTD, and
- * refusing it up front means no entity is ever declared, let alone
- * expanded. */
-static void
-on_internal_subset (void *user_data, const xmlChar *name,
-                    const xmlChar *external_id, const xmlChar *system_id)
-{
-  xmlParserCtxt *parser = user_data;
-  ReadState *state = parser->_private;
-
-  state->saw_dtd = TRUE;
-  state->dtd_line = parser->input != NULL ? (guint) parser->input->line : 0;
-  xmlStopParser (parser);
-}
-
-/* Records the line of elements past line 65534, which libxml2 only
- * approximates from the text that follows them. */
-static void
-on_start_element (void *user_data, const xmlChar *localname,
-                  const xmlChar *prefix, const xmlChar *uri,
-                  int nb_namespaces, const xmlChar **namespaces,
-                  int nb_attributes, int nb_defaulted,
-                  const xmlChar **attributes)
-{
-  xmlParserCtxt *parser = user_data;
-
-  xmlSAX2StartElementNs (user_data, localname, prefix, uri, nb_namespaces,
-                         namespaces, nb_attributes, nb_defaulted, attributes);
-  if (parser->node != NULL && parser->input != NULL
-      && parser->input->line >= 65535)
-    parser->node->psvi = GUINT_TO_POINTER ((guint) parser->input->line);
-}
-
-/* Keeps the first error libxml2 reports (the cause; later ones are
- * usually consequences) and keeps libxml2 from printing it. */
-static void
-on_structured_error (void *user_data, xmlError *error)
-{
-  xmlParserCtxt *parser = user_data;
-  ReadState *state = parser->_private;
-
-  if (state->has_error || error->level == XML_ERR_WARNING)
-    return;
-  state->has_error = TRUE;
-  state->error_line = error->line;
-  state->error_column = error->int2;
-  state->error_message = g_strstrip (g_strdup (error->message != NULL
-                                                 ? error->message
-                                                 : "unknown error"));
-}
-
-/* libxml2 reports a few errors (character encoding conversion) through
- * its generic handler, which prints to stderr; a library must not. */
-static void G_GNUC_PRINTF (2, 3)
-on_generic_error (void *user_data, const char *format, ...)
-{
-  ReadState *state = user_data;
-  va_list args;
-
-  if (state->has_error)
-    return;
-  state->has_error = TRUE;
-  if (state->parser != NULL && state->parser->input != NULL)
-    {
-      state->error_line = state->parser->input->line;
-      state->error_column = state->parser->input->col;
-    }
-  va_start (args, format);
-  state->error_message = g_strstrip (g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static xmlDoc *
+/* The document's tree, or NULL with the reason in @problems. */
+static MarkupNode *
 read_document (const char *xml, gsize len, GPtrArray *problems)
 {
-  ReadState state = { 0 };
-  xmlGenericErrorFunc saved_handler;
-  void *saved_context;
-  xmlParserCtxt *parser;
-  xmlDoc *doc;
+  g_autoptr (GError) error = NULL;
+  MarkupNode *root;
+  guint line, column;
 
   if (len > DOMAIN_XML_MAX_SIZE)
     {
@@ -387,52 +281,21 @@ read_document (const char *xml, gsize len, GPtrArray *problems)
       return NULL;
     }
 
-  xmlInitParser ();
-  parser = xmlCreateMemoryParserCtxt (xml, (int) len);
-  if (parser == NULL)
-    g_error ("libxml2 could not allocate a parser");
-  parser->_private = &state;
-  state.parser = parser;
-  parser->sax->internalSubset = on_internal_subset;
-  parser->sax->serror = on_structured_error;
-  parser->sax->startElementNs = on_start_element;
-  /* Entities stay unexpanded (no XML_PARSE_NOENT), nothing is fetched
-   * (XML_PARSE_NONET, and no DTD loading), and line numbers above 65535
-   * are kept. */
-  xmlCtxtUseOptions (parser, XML_PARSE_NONET | XML_PARSE_NOERROR
-                             | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES
-                             | XML_PARSE_NOCDATA);
-  /* The generic handler is per thread in libxml2: set it for this parse
-   * only, and put the caller's back. */
-  saved_handler = xmlGenericError;
-  saved_context = xmlGenericErrorContext;
-  xmlSetGenericErrorFunc (&state, on_generic_error);
-  xmlParseDocument (parser);
-  xmlSetGenericErrorFunc (saved_context, saved_handler);
-  doc = parser->myDoc;
-  parser->myDoc = NULL;
-
-  if (state.saw_dtd)
-    domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML,
-                         state.dtd_line,
+  root = markup_tree_parse (xml, len, &line, &column, &error);
+  if (root != NULL)
+    return root;
+  if (g_error_matches (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_DTD))
+    domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML, line,
                          "DTDs are not allowed in domain XML (<!DOCTYPE> at "
-                         "line %u)", state.dtd_line);
-  else if (state.has_error || !parser->wellFormed || doc == NULL)
-    domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML,
-                         (guint) MAX (state.error_line, 0),
-                         "malformed XML at line %d, column %d: %s",
-                         state.error_line, state.error_column,
-                         state.error_message != NULL ? state.error_message
-                                                     : "not well-formed");
-  g_free (state.error_message);
-  xmlFreeParserCtxt (parser);
-
-  if (problems->len > 0)
-    {
-      xmlFreeDoc (doc);
-      return NULL;
-    }
-  return doc;
+                         "line %u)", line);
+  else if (g_error_matches (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_ENCODING))
+    domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML, line,
+                         "%s (line %u)", error->message, line);
+  else
+    domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML, line,
+                         "malformed XML at line %u, column %u: %s",
+                         line, column, error->message);
+  return NULL;
 }
 
 DomainDef *
@@ -440,37 +303,32 @@ domain_def_parse_xml_report (const char *xml, gsize len, GPtrArray *problems)
 {
   ParseCtx ctx = { problems };
   g_autoptr (GPtrArray) own = domain_problems_new ();
-  xmlDoc *doc;
-  xmlNode *root;
+  g_autoptr (MarkupNode) root = NULL;
   DomainDef *def;
 
   g_return_val_if_fail (xml != NULL || len == 0, NULL);
   g_return_val_if_fail (problems != NULL, NULL);
 
-  doc = read_document (xml, len, own);
-  if (doc == NULL)
+  root = read_document (xml, len, own);
+  if (root == NULL)
     {
       for (guint i = 0; i < own->len; i++)
         g_ptr_array_add (problems, g_ptr_array_steal_index (own, i--));
       return NULL;
     }
-  root = xmlDocGetRootElement (doc);
-  if (root == NULL || !domain_parse_node_is (root, "domain"))
+  if (!domain_parse_node_is (root, "domain"))
     {
-      g_autofree char *name = root != NULL ? domain_parse_node_path (root)
-                                           : g_strdup ("");
+      g_autofree char *name = domain_parse_node_path (root);
 
       domain_problems_add (problems, QVIRT_CONF_ERROR_INVALID_XML,
-                           root != NULL ? domain_parse_node_line (root) : 0,
+                           domain_parse_node_line (root),
                            "the root element is <%s>, expected <domain>",
                            name);
-      xmlFreeDoc (doc);
       return NULL;
     }
 
   def = domain_def_new ();
   parse_domain (&ctx, root, def);
-  xmlFreeDoc (doc);
   return def;
 }
 

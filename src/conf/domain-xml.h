@@ -6,9 +6,10 @@
  * <domain> and its line, for example
  *   unsupported element <devices/hostdev> at line 42
  *   unsupported attribute 'foo' of <devices/disk/driver> at line 12
- * Malformed XML is an error with the line and column. libxml2 runs with
- * network access off and no entity expansion; DTDs are rejected, and so
- * are documents over DOMAIN_XML_MAX_SIZE bytes.
+ * Malformed XML is an error with the line and column. The document is
+ * read by GMarkup (markup-tree.h): UTF-8, no entity but the predefined
+ * ones, nothing fetched; DTDs are rejected, and so are documents over
+ * DOMAIN_XML_MAX_SIZE bytes.
  *
  * The usual sequence is domain_def_new_from_xml(), which parses, fills
  * defaults and addresses (domain-defaults.h) and validates
@@ -35,7 +36,7 @@ G_BEGIN_DECLS
 
 /**
  * domain_def_parse_xml:
- * @xml: the document (UTF-8 unless its XML declaration says otherwise);
+ * @xml: the document, in UTF-8;
  *   need not be NUL-terminated
  * @len: its length in bytes
  * @error: return location for a QVIRT_CONF_ERROR

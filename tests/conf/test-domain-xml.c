@@ -313,8 +313,7 @@ test_size_limit (void)
   g_assert_cmpstr (error->message, ==, message);
   g_clear_error (&error);
 
-  /* A document of exactly the limit is read (padded with comments:
-   * libxml2 refuses a single text node of over 10 MB on its own). */
+  /* A document of exactly the limit is read (padded with comments). */
   padded = minimal_with ("");
   head_len = strlen (padded) - strlen ("</domain>\n");
   big = g_realloc (big, DOMAIN_XML_MAX_SIZE);
@@ -394,12 +393,11 @@ test_undefined_entity (void)
   assert_parse_error ("<domain type='qemu'>\n  <name>&xxe;</name>\n"
                       "</domain>\n",
                       QVIRT_CONF_ERROR_INVALID_XML,
-                      "malformed XML at line 2, column 14: Entity 'xxe' not "
-                      "defined");
+                      "malformed XML at line 2, column 15: Entity name 'xxe' "
+                      "is not known");
 }
 
-/* libxml2 prints some errors (encodings) unless told otherwise; the
- * parser must keep quiet and report them as errors. */
+/* An encoding other than UTF-8 is an error, reported, not printed. */
 static void
 test_encoding_error_is_quiet (void)
 {

@@ -55,11 +55,14 @@ on_cont_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   qvirt_domain_obj_set_state (dom, QVIRT_DOMAIN_STATE_RUNNING, "booted");
-  qvirt_domain_obj_save_status (dom, NULL);
   task = g_steal_pointer (&dom->start_task);
   qvirt_driver_emit (dom->driver, dom, "started", "booted", NULL, 0);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
+  /* After the answer, off the path to it: a driver that dies in between
+   * finds "paused", and reads the truth from QEMU when it reattaches. */
+  if (dom->pid > 0)
+    qvirt_domain_obj_save_status (dom, NULL);
 }
 
 static void
@@ -80,13 +83,7 @@ on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  if (!qvirt_domain_obj_save_status (dom, &error))
-    {
-      start_failed (dom, g_error_new (QVIRT_ERROR, QVIRT_ERROR_INTERNAL,
-                                      "%s", error->message));
-      return;
-    }
-
+  /* Not paused: cont went right behind the handshake (on_cont_done). */
   if (paused)
     {
       GTask *task = g_steal_pointer (&dom->start_task);
@@ -96,10 +93,7 @@ on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
       qvirt_driver_emit (dom->driver, dom, "started", "paused", NULL, 0);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
-      return;
     }
-  qmp_client_execute_async (dom->monitor, "cont", NULL, NULL, on_cont_done,
-                            qvirt_domain_obj_ref (dom));
 }
 
 static void
@@ -299,4 +293,12 @@ qvirt_domain_obj_start (QvirtDomainObj *dom, QvirtDriverStartFlags flags, GTask 
     }
   qmp_client_handshake_async (dom->monitor, NULL, on_handshake_done,
                               qvirt_domain_obj_ref (dom));
+  /* Queued now, cont is sent right behind qmp_capabilities: one round
+   * trip through QEMU's main loop less before the vCPUs run. */
+  if ((flags & QVIRT_DRIVER_START_PAUSED) == 0)
+    qmp_client_execute_async (dom->monitor, "cont", NULL, NULL, on_cont_done,
+                              qvirt_domain_obj_ref (dom));
+  /* Written while QEMU initializes, which takes far longer. */
+  if (!qvirt_domain_obj_save_status (dom, &error))
+    start_failed (dom, g_error_new (QVIRT_ERROR, QVIRT_ERROR_INTERNAL, "%s", error->message));
 }

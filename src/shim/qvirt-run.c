@@ -114,6 +114,9 @@ typedef struct {
   char *uuid;
   QvirtConnection *conn;
   QvirtDomain *domain;
+  GError *create_error;          /* the create's outcome, once create_done */
+  gboolean create_done;
+  int signal_while_starting;     /* acted on once the start is over */
   GMainLoop *loop;
   QvirtConnection *daemon;       /* --register: where the name is claimed */
   guint reregister_source;
@@ -489,6 +492,12 @@ on_signal (Shim *shim, int signal_number)
 {
   if (shim->stopped)
     return G_SOURCE_CONTINUE;
+  /* No guest to power off yet: start_domain() destroys it once started. */
+  if (shim->domain == NULL)
+    {
+      shim->signal_while_starting = signal_number;
+      return G_SOURCE_CONTINUE;
+    }
   if (++shim->signals_received == 1 && shim->options.shutdown_timeout_s > 0)
     {
       if (!shim->options.quiet)
@@ -553,8 +562,38 @@ attach_console (Shim *shim, GError **error)
   return TRUE;
 }
 
+static void
+on_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Shim *shim = user_data;
+
+  shim->domain = qvirt_connection_create_domain_finish (shim->conn, result,
+                                                        &shim->create_error);
+  shim->create_done = TRUE;
+}
+
+/* Serves the instance on its socket and follows the domain's events. */
+static int
+serve_and_follow (Shim *shim)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!qvirt_connection_serve (shim->conn, shim->options.socket_path, &error) ||
+      qvirt_connection_subscribe_events (shim->conn, shim->name, on_event, shim, NULL,
+                                         &error) == 0)
+    {
+      shim_error ("%s", error->message);
+      return EXIT_FAILURE_OTHER;
+    }
+  return -1;
+}
+
 /* Creates and starts the domain; with a console, paused until the console
- * is joined, so that no boot output is lost. */
+ * is joined, so that no boot output is lost. Without --register, the
+ * socket is set up while QEMU initializes (QEMU is spawned within the
+ * create call), off the path to its first instruction; a shim that
+ * registers serves first, since the daemon may use the socket as soon as
+ * it knows it. */
 static int
 start_domain (Shim *shim, const char *xml, gboolean has_console)
 {
@@ -562,16 +601,32 @@ start_domain (Shim *shim, const char *xml, gboolean has_console)
   QvirtStartFlags flags = QVIRT_START_AUTODESTROY |
                           (has_console || shim->options.paused ? QVIRT_START_PAUSED : 0);
   g_autoptr(QvirtDomainInfo) info = NULL;
+  int status;
 
-  shim->domain = qvirt_connection_create_domain_sync (shim->conn, xml, flags, NULL, &error);
+  qvirt_connection_create_domain_async (shim->conn, xml, flags, NULL, on_created, shim);
+  if (shim->daemon == NULL && (status = serve_and_follow (shim)) >= 0)
+    return status;
+  while (!shim->create_done)
+    g_main_context_iteration (NULL, TRUE);
   if (shim->domain == NULL)
     {
-      shim_error ("%s", error->message);
-      if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_QEMU_FAILED))
+      g_autoptr(GError) create_error = g_steal_pointer (&shim->create_error);
+
+      shim_error ("%s", create_error->message);
+      if (g_error_matches (create_error, QVIRT_ERROR, QVIRT_ERROR_QEMU_FAILED))
         return EXIT_START_FAILED;
-      if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_INTERNAL))
+      if (g_error_matches (create_error, QVIRT_ERROR, QVIRT_ERROR_INTERNAL))
         return EXIT_FAILURE_OTHER;
       return EXIT_BAD_INPUT;
+    }
+  if (shim->signal_while_starting != 0)
+    {
+      if (!shim->options.quiet)
+        shim_error ("%s while domain '%s' was starting: destroying it",
+                    g_strsignal (shim->signal_while_starting), shim->name);
+      if (!qvirt_domain_destroy (shim->domain, NULL, &error))
+        shim_error ("domain '%s': %s", shim->name, error->message);
+      return EXIT_SIGNAL_BASE + shim->signal_while_starting;
     }
   if (has_console)
     {
@@ -676,24 +731,18 @@ run (Shim *shim)
       return g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_BUSY) ? EXIT_BAD_INPUT
                                                                      : EXIT_FAILURE_OTHER;
     }
-  if (!qvirt_connection_serve (shim->conn, shim->options.socket_path, &error))
+  if (shim->options.register_uri != NULL)
     {
-      shim_error ("%s", error->message);
-      return EXIT_FAILURE_OTHER;
-    }
-  if (qvirt_connection_subscribe_events (shim->conn, shim->name, on_event, shim, NULL,
-                                         &error) == 0)
-    {
-      shim_error ("%s", error->message);
-      return EXIT_FAILURE_OTHER;
-    }
-
-  if (shim->options.register_uri != NULL && !register_with_daemon (shim, &error))
-    {
-      shim_error ("cannot register domain '%s' with %s: %s", shim->name,
-                  shim->options.register_uri, error->message);
-      return g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS)
-               ? EXIT_NAME_TAKEN : EXIT_FAILURE_OTHER;
+      status = serve_and_follow (shim);
+      if (status >= 0)
+        return status;
+      if (!register_with_daemon (shim, &error))
+        {
+          shim_error ("cannot register domain '%s' with %s: %s", shim->name,
+                      shim->options.register_uri, error->message);
+          return g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_ALREADY_EXISTS)
+                   ? EXIT_NAME_TAKEN : EXIT_FAILURE_OTHER;
+        }
     }
 
   /* Signals are ours from before QEMU exists: none may kill us half-way. */

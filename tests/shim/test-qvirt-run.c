@@ -197,6 +197,42 @@ test_second_signal (Fixture *f, gconstpointer data)
   g_assert_cmpint (test_shim_wait_exit (shim, TIMEOUT_MS), ==, 128 + SIGINT);
 }
 
+/* A signal while QEMU starts (it is spawned, the vCPUs do not run yet):
+ * there is no guest to power off; the shim destroys the domain once the
+ * start is over and says which signal ended it. */
+static void
+test_signal_while_starting (Fixture *f, gconstpointer data)
+{
+  g_autofree char *xml = guestless_xml ("vm1", NULL);
+  g_autofree char *path = write_file (f, "vm1.xml", xml);
+  const char *argv[] = { NULL, "--shutdown-timeout", "30", path, NULL };
+  g_autoptr(TestShim) shim = test_shim_spawn (argv, NULL, FALSE);
+  g_autofree char *children_path = g_strdup_printf ("/proc/%d/task/%d/children",
+                                                    (int) shim->pid, (int) shim->pid);
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
+  GPid qemu_pid = 0;
+
+  /* QEMU takes tens of milliseconds from its exec to its monitor. */
+  while (qemu_pid == 0)
+    {
+      g_autofree char *children = NULL;
+
+      if (g_file_get_contents (children_path, &children, NULL, NULL))
+        qemu_pid = (GPid) atoi (children);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (qemu_pid == 0)
+        g_usleep (200);
+    }
+  kill (shim->pid, SIGTERM);
+  g_assert_cmpint (test_shim_wait_exit (shim, TIMEOUT_MS), ==, 128 + SIGTERM);
+  /* Destroyed and reaped by the shim before it exited. */
+  g_assert_cmpint (kill (qemu_pid, 0), ==, -1);
+  g_test_message ("%s", shim->err->str);
+  g_assert_null (strstr (shim->err->str, "CRITICAL"));
+  g_assert_null (strstr (shim->err->str, "is running"));
+  g_assert_nonnull (strstr (shim->err->str, "while domain 'vm1' was starting"));
+}
+
 static void
 test_qemu_killed (Fixture *f, gconstpointer data)
 {
@@ -458,6 +494,7 @@ main (int argc, char **argv)
   ADD ("/qvirt-run/bad-input", test_bad_input);
   ADD ("/qvirt-run/shutdown-timeout", test_shutdown_timeout);
   ADD ("/qvirt-run/second-signal", test_second_signal);
+  ADD ("/qvirt-run/signal-while-starting", test_signal_while_starting);
   ADD ("/qvirt-run/qemu-killed", test_qemu_killed);
   ADD ("/qvirt-run/socket", test_socket);
   ADD ("/qvirt-run/stdin-and-socket-option", test_stdin_and_socket_option);

@@ -569,6 +569,20 @@ qvirt_shim_registry_forward (QvirtShimRegistry *registry, QvirtRpcCall *call)
       qvirt_rpc_call_return (call, cached_info (claim));
       return TRUE;
     }
+  if (g_str_equal (call->method->name, "domain.undefine"))
+    {
+      g_autoptr(QvirtDriverDomainInfo) ours =
+        qvirt_driver_get_info (registry->driver, claim->name, NULL);
+
+      /* Our definition, which the shim runs: ours to remove (the method
+       * does), and the domain runs on as a transient one. */
+      if (ours != NULL && ours->persistent)
+        {
+          if (claim->info != NULL)
+            json_object_set_new (claim->info, "persistent", json_false ());
+          return FALSE;
+        }
+    }
   if (!claim_connect (claim, &error))
     {
       qvirt_rpc_call_return_error (call, g_error_new (QVIRT_ERROR, QVIRT_ERROR_CLOSED,

@@ -349,6 +349,21 @@ test_daemon_launches_shims (Fixture *f, gconstpointer data)
   info = rpc_client_call_ok (again, "domain.info", name_params ("vm1"));
   g_assert_cmpstr (string_of (info, "state"), ==, "shutoff");
   g_assert_cmpstr (string_of (info, "reason"), ==, "destroyed");
+
+  /* Undefined while its shim runs it: the daemon's definition goes, the
+   * domain runs on as a transient one until it stops. */
+  rpc_client_call_expect_ok (again, "domain.start", name_params ("vm1"));
+  rpc_client_call_expect_ok (again, "domain.undefine", name_params ("vm1"));
+  g_clear_pointer (&info, json_decref);
+  info = rpc_client_call_ok (again, "domain.info", name_params ("vm1"));
+  g_assert_cmpstr (string_of (info, "state"), ==, "running");
+  g_assert_true (json_is_false (json_object_get (info, "persistent")));
+  qemu_pid = (GPid) json_integer_value (json_object_get (info, "pid"));
+  rpc_client_call_expect_ok (again, "domain.destroy", name_params ("vm1"));
+  g_assert_true (test_wait_pid_gone (qemu_pid, TEST_TIMEOUT_MS));
+  g_clear_pointer (&list, json_decref);
+  list = rpc_client_call_ok (again, "domain.list", json_pack ("{s:b}", "inactive", TRUE));
+  g_assert_cmpuint (json_array_size (list), ==, 0);
   g_clear_pointer (&again, rpc_client_free);
   test_daemon_stop (next, SIGTERM);
 }

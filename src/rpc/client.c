@@ -468,22 +468,21 @@ wait_readable (int fd, gint64 deadline_us, GError **error)
     }
 }
 
-int
-qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
-                          guint timeout_ms, GError **error)
+/* Connects to @path and sends @method as request 1; the socket, or -1. */
+static int
+upgrade_connect_and_send (const char *path, const char *method, json_t *params,
+                          GError **error)
 {
   g_autoptr(json_t) request = json_pack ("{s:s, s:i, s:s, s:O}", "jsonrpc", "2.0", "id", 1,
                                          "method", method, "params", params);
   g_autoptr(GBytes) line = qvirt_rpc_encode_line (request);
-  g_autoptr(GString) reply_line = g_string_new (NULL);
-  g_autoptr(json_t) reply = NULL;
-  gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   gsize size;
   const char *data = g_bytes_get_data (line, &size);
   int fd = connect_socket (path, error);
 
   if (fd < 0)
     return -1;
+  /* One short line into a fresh socket's buffer: it does not block. */
   while (size > 0)
     {
       gssize written = send (fd, data, size, MSG_NOSIGNAL);
@@ -500,56 +499,202 @@ qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
       data += written;
       size -= (gsize) written;
     }
+  return fd;
+}
 
-  /* One byte at a time: the raw stream may follow the reply at once, and
-   * none of it may be swallowed here. The reply is one short line. */
+/* Reads what there is of the reply line, one byte at a time: the raw
+ * stream may follow the reply at once, and none of it may be swallowed.
+ * Returns 1 when the line is complete, 0 when more is to come (the socket
+ * would block), -1 with @error set. */
+static int
+upgrade_read_reply (int fd, GString *reply_line, const char *path, const char *method,
+                    GError **error)
+{
   for (;;)
     {
       char c;
-      gssize n;
+      gssize n = recv (fd, &c, 1, MSG_DONTWAIT);
 
-      if (!wait_readable (fd, deadline_us, error))
-        {
-          close (fd);
-          return -1;
-        }
-      n = recv (fd, &c, 1, 0);
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
       if (n <= 0)
         {
           g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
                        "the server at %s closed the connection before answering %s",
                        path, method);
-          close (fd);
           return -1;
         }
       if (c == '\n')
-        break;
+        return 1;
       if (reply_line->len > 64 * 1024)
         {
           g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_PROTOCOL,
                        "the server at %s answered %s with an oversized line", path, method);
-          close (fd);
           return -1;
         }
       g_string_append_c (reply_line, c);
     }
+}
 
-  reply = json_loadb (reply_line->str, reply_line->len, 0, NULL);
+/* TRUE if @reply_line is a successful reply; FALSE with the server's
+ * error, or a protocol error. */
+static gboolean
+upgrade_check_reply (const GString *reply_line, const char *path, const char *method,
+                     GError **error)
+{
+  g_autoptr(json_t) reply = json_loadb (reply_line->str, reply_line->len, 0, NULL);
+
   if (json_is_object (json_object_get (reply, "error")))
     {
       g_propagate_error (error, qvirt_rpc_reply_to_error (json_object_get (reply, "error")));
-      close (fd);
-      return -1;
+      return FALSE;
     }
   if (json_object_get (reply, "result") == NULL)
     {
       g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_PROTOCOL,
                    "the server at %s answered %s with something that is not a reply",
                    path, method);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
+                          guint timeout_ms, GError **error)
+{
+  g_autoptr(GString) reply_line = g_string_new (NULL);
+  gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  int fd = upgrade_connect_and_send (path, method, params, error);
+  int complete = 0;
+
+  if (fd < 0)
+    return -1;
+  while (complete == 0)
+    {
+      if (!wait_readable (fd, deadline_us, error))
+        {
+          close (fd);
+          return -1;
+        }
+      complete = upgrade_read_reply (fd, reply_line, path, method, error);
+    }
+  if (complete < 0 || !upgrade_check_reply (reply_line, path, method, error))
+    {
       close (fd);
       return -1;
     }
   return fd;
+}
+
+struct _QvirtRpcPendingUpgrade {
+  int fd;
+  char *path;
+  char *method;
+  GString *reply_line;
+  GSource *readable;
+  GSource *timeout;
+  QvirtRpcUpgradeFunc func;
+  gpointer user_data;
+};
+
+static void
+pending_upgrade_free (QvirtRpcPendingUpgrade *pending)
+{
+  if (pending->readable != NULL)
+    {
+      g_source_destroy (pending->readable);
+      g_source_unref (pending->readable);
+    }
+  if (pending->timeout != NULL)
+    {
+      g_source_destroy (pending->timeout);
+      g_source_unref (pending->timeout);
+    }
+  if (pending->fd >= 0)
+    close (pending->fd);
+  g_string_free (pending->reply_line, TRUE);
+  g_free (pending->path);
+  g_free (pending->method);
+  g_free (pending);
+}
+
+/* Calls back once, with the socket (handed over) or the error. */
+static void
+pending_upgrade_finish (QvirtRpcPendingUpgrade *pending, GError *error)
+{
+  int fd = -1;
+
+  if (error == NULL)
+    {
+      fd = pending->fd;
+      pending->fd = -1;
+    }
+  pending->func (fd, error, pending->user_data);
+  g_clear_error (&error);
+  pending_upgrade_free (pending);
+}
+
+static gboolean
+on_upgrade_readable (int fd, GIOCondition condition, gpointer user_data)
+{
+  QvirtRpcPendingUpgrade *pending = user_data;
+  GError *error = NULL;
+  int complete = upgrade_read_reply (fd, pending->reply_line, pending->path,
+                                     pending->method, &error);
+
+  if (complete == 0)
+    return G_SOURCE_CONTINUE;
+  if (complete > 0)
+    upgrade_check_reply (pending->reply_line, pending->path, pending->method, &error);
+  pending_upgrade_finish (pending, error);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_upgrade_timeout (gpointer user_data)
+{
+  QvirtRpcPendingUpgrade *pending = user_data;
+
+  pending_upgrade_finish (pending, g_error_new (QVIRT_ERROR, QVIRT_ERROR_TIMEOUT,
+                                                "the server at %s did not answer %s in time",
+                                                pending->path, pending->method));
+  return G_SOURCE_REMOVE;
+}
+
+QvirtRpcPendingUpgrade *
+qvirt_rpc_upgrade_to_raw_async (const char *path, const char *method, json_t *params,
+                                guint timeout_ms, GMainContext *context,
+                                QvirtRpcUpgradeFunc func, gpointer user_data,
+                                GError **error)
+{
+  QvirtRpcPendingUpgrade *pending;
+  int fd = upgrade_connect_and_send (path, method, params, error);
+
+  if (fd < 0)
+    return NULL;
+  pending = g_new0 (QvirtRpcPendingUpgrade, 1);
+  pending->fd = fd;
+  pending->path = g_strdup (path);
+  pending->method = g_strdup (method);
+  pending->reply_line = g_string_new (NULL);
+  pending->func = func;
+  pending->user_data = user_data;
+  pending->readable = g_unix_fd_source_new (fd, G_IO_IN);
+  g_source_set_callback (pending->readable, G_SOURCE_FUNC (on_upgrade_readable), pending,
+                         NULL);
+  g_source_attach (pending->readable, context);
+  pending->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (pending->timeout, on_upgrade_timeout, pending, NULL);
+  g_source_attach (pending->timeout, context);
+  return pending;
+}
+
+void
+qvirt_rpc_pending_upgrade_cancel (QvirtRpcPendingUpgrade *pending)
+{
+  if (pending != NULL)
+    pending_upgrade_free (pending);
 }

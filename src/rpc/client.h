@@ -110,4 +110,42 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcClient, qvirt_rpc_client_free)
 int qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
                               guint timeout_ms, GError **error);
 
+/**
+ * QvirtRpcUpgradeFunc:
+ * @fd: the connected socket (transfer full: the callee closes it), or -1
+ * @error: (nullable): why there is none, as for qvirt_rpc_upgrade_to_raw()
+ * @user_data: as given
+ */
+typedef void (*QvirtRpcUpgradeFunc) (int fd, const GError *error, gpointer user_data);
+
+typedef struct _QvirtRpcPendingUpgrade QvirtRpcPendingUpgrade;
+
+/**
+ * qvirt_rpc_upgrade_to_raw_async:
+ * @context: where @func runs
+ * @error: return location when the connection or the request fails at
+ *   once (then @func never runs)
+ *
+ * qvirt_rpc_upgrade_to_raw() without blocking: connects and sends at
+ * once, then reads the reply line from @context and calls @func exactly
+ * once, unless cancelled first.
+ *
+ * Returns: (transfer none) (nullable): the pending upgrade, valid until
+ *   @func has run or qvirt_rpc_pending_upgrade_cancel(); NULL with @error
+ *   set.
+ */
+QvirtRpcPendingUpgrade *qvirt_rpc_upgrade_to_raw_async (const char *path, const char *method,
+                                                        json_t *params, guint timeout_ms,
+                                                        GMainContext *context,
+                                                        QvirtRpcUpgradeFunc func,
+                                                        gpointer user_data, GError **error);
+
+/**
+ * qvirt_rpc_pending_upgrade_cancel:
+ *
+ * Gives up a pending upgrade: closes its socket; its callback never runs.
+ * Not from inside that callback.
+ */
+void qvirt_rpc_pending_upgrade_cancel (QvirtRpcPendingUpgrade *pending);
+
 G_END_DECLS

@@ -22,8 +22,8 @@
 #include "util/json-autoptr.h"
 #include "util/proc.h"
 
-/* How long the server waits for a shim to open its console. The wait
- * blocks the server: the shim is local and answers at once, unless it is
+/* How long the server waits for a shim to open its console (it goes on
+ * serving meanwhile): the shim is local and answers at once, unless it is
  * stuck. */
 #define SHIM_CONSOLE_TIMEOUT_MS 5000
 
@@ -68,6 +68,7 @@ struct _Claim {
 typedef struct {
   Claim *claim;
   QvirtRpcCall *call;
+  QvirtRpcPendingUpgrade *console;  /* domain.openConsole: the shim's answer */
 } Forward;
 
 typedef struct {
@@ -91,6 +92,7 @@ holder_text (GPid pid)
 static void
 forward_answer_closed (Forward *forward)
 {
+  qvirt_rpc_pending_upgrade_cancel (forward->console);
   qvirt_rpc_call_return_error (forward->call,
                                g_error_new (QVIRT_ERROR, QVIRT_ERROR_CLOSED,
                                             "domain '%s': its qvirt-run (pid %d) is gone",
@@ -523,26 +525,51 @@ console_relay_free (gpointer data)
 }
 
 static void
-forward_open_console (Claim *claim, QvirtRpcCall *call)
+on_console_opened (int fd, const GError *error, gpointer user_data)
 {
-  GError *error = NULL;
-  g_autoptr(json_t) params = json_pack ("{s:s}", "name", claim->name);
-  int fd = qvirt_rpc_upgrade_to_raw (claim->socket_path, "domain.openConsole", params,
-                                     SHIM_CONSOLE_TIMEOUT_MS, &error);
+  Forward *forward = user_data;
+  Claim *claim = forward->claim;
   ConsoleRelay *relay;
 
+  forward->console = NULL;
+  g_ptr_array_remove_fast (claim->forwards, forward);
   if (fd < 0)
     {
-      qvirt_rpc_call_return_error (call, error);
+      qvirt_rpc_call_return_error (forward->call, g_error_copy (error));
+      g_free (forward);
       return;
     }
   relay = g_new0 (ConsoleRelay, 1);
   relay->stream_fd = fd;
   relay->context = qvirt_driver_get_context (claim->registry->driver);
-  qvirt_rpc_session_set_upgrade (call->session,
+  qvirt_rpc_session_set_upgrade (forward->call->session,
                                  qvirt_rpc_upgrade_new (attach_relay, relay,
                                                         console_relay_free));
-  qvirt_rpc_call_return (call, json_pack ("{s:s}", "stream", "console"));
+  qvirt_rpc_call_return (forward->call, json_pack ("{s:s}", "stream", "console"));
+  g_free (forward);
+}
+
+/* A console through the shim: our client's connection and one of ours to
+ * the shim become raw streams, relayed both ways. */
+static void
+forward_open_console (Claim *claim, QvirtRpcCall *call)
+{
+  GError *error = NULL;
+  g_autoptr(json_t) params = json_pack ("{s:s}", "name", claim->name);
+  Forward *forward = g_new0 (Forward, 1);
+
+  forward->claim = claim;
+  forward->call = call;
+  forward->console = qvirt_rpc_upgrade_to_raw_async (
+    claim->socket_path, "domain.openConsole", params, SHIM_CONSOLE_TIMEOUT_MS,
+    qvirt_driver_get_context (claim->registry->driver), on_console_opened, forward, &error);
+  if (forward->console == NULL)
+    {
+      qvirt_rpc_call_return_error (call, error);
+      g_free (forward);
+      return;
+    }
+  g_ptr_array_add (claim->forwards, forward);
 }
 
 gboolean

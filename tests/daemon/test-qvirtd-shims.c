@@ -418,6 +418,43 @@ test_start_waits_for_root_holder (Fixture *f, gconstpointer data)
   rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
 }
 
+/* Opening a console goes through the shim; a shim that does not answer
+ * (stopped here) leaves the daemon serving everyone else meanwhile. */
+static void
+test_console_open_does_not_block (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(RpcClient) other = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(json_t) info = NULL;
+  g_autoptr(json_t) list = NULL;
+  g_autoptr(json_t) reply = NULL;
+  g_autoptr(GString) xml = g_string_new (NULL);
+  g_autofree char *plain = test_xml_no_guest ("vm1");
+  GPid shim_pid;
+  gint64 id;
+
+  g_string_assign (xml, plain);
+  g_string_replace (xml, "<devices>", "<devices><serial type='pty'/>", 1);
+  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml->str));
+  rpc_client_call_expect_ok (client, "domain.start", name_params ("vm1"));
+  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
+  shim_pid = (GPid) json_integer_value (json_object_get (json_object_get (info, "owner"), "pid"));
+  g_assert_cmpint (shim_pid, >, 0);
+
+  kill (shim_pid, SIGSTOP);
+  id = rpc_client_send (client, "domain.openConsole", name_params ("vm1"));
+  /* Answered while the console open waits on the stopped shim. */
+  list = rpc_client_call_ok (other, "domain.list", NULL);
+  g_assert_cmpuint (json_array_size (list), ==, 1);
+  g_assert_null (rpc_client_next (client, 0));
+  kill (shim_pid, SIGCONT);
+  reply = rpc_client_wait_reply (client, id, TEST_TIMEOUT_MS);
+  g_assert_nonnull (reply);
+  g_assert_cmpstr (string_of (json_object_get (reply, "result"), "stream"), ==, "console");
+
+  rpc_client_call_expect_ok (other, "domain.destroy", name_params ("vm1"));
+}
+
 /* A start that fails in the shim fails domain.start with the shim's
  * (QEMU's) words and leaves the definition shut off. */
 static void
@@ -450,5 +487,6 @@ main (int argc, char **argv)
   ADD ("/qvirtd/shims/daemon-launches", test_daemon_launches_shims);
   ADD ("/qvirtd/shims/launch-failure", test_launch_failure);
   ADD ("/qvirtd/shims/start-waits-for-root-holder", test_start_waits_for_root_holder);
+  ADD ("/qvirtd/shims/console-open-does-not-block", test_console_open_does_not_block);
   return g_test_run ();
 }

@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "rpc/framing.h"
@@ -87,9 +87,9 @@ stop_watching (QvirtRpcClient *client)
 /* The server is gone (or broke the protocol): fail what is in flight,
  * then say so once. */
 static void
-client_lost (QvirtRpcClient *client, GError *reason)
+client_lost (QvirtRpcClient *client, GError *lost_reason)
 {
-  g_autoptr(GError) owned_reason = reason;
+  g_autoptr(GError) reason = lost_reason;   /* ours to free */
   GHashTableIter iter;
   gpointer value;
   g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func (g_free);
@@ -292,24 +292,35 @@ static GSourceFuncs client_source_funcs = {
 /* ------------------------------------------------------------------ */
 /* Public                                                               */
 
+/* Why a connect to @path failed (@cause: G_IO_ERROR), in QVIRT_ERROR
+ * terms. */
+static void
+set_connect_error (const char *path, const GError *cause, GError **error)
+{
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ACCESS_DENIED,
+                 "cannot connect to %s: permission denied", path);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
+                 "cannot connect to %s: no server is listening there", path);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
+                 "cannot connect to %s: the server there accepts no more connections "
+                 "(it is stuck)", path);
+  else
+    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "%s", cause->message);
+}
+
 static int
 connect_socket (const char *path, GError **error)
 {
   g_autoptr(GError) local = NULL;
   int fd = qvirt_unix_socket_connect (path, &local);
 
-  if (fd >= 0)
-    return fd;
-  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_ACCESS_DENIED,
-                 "cannot connect to %s: permission denied", path);
-  else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-           g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
-                 "cannot connect to %s: no server is listening there", path);
-  else
-    g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "%s", local->message);
-  return -1;
+  if (fd < 0)
+    set_connect_error (path, local, error);
+  return fd;
 }
 
 QvirtRpcClient *
@@ -440,115 +451,87 @@ qvirt_rpc_client_free (QvirtRpcClient *client)
 /* ------------------------------------------------------------------ */
 /* A dedicated connection that becomes a byte stream                    */
 
-/* Waits up to the deadline for @fd to be readable. */
-static gboolean
-wait_readable (int fd, gint64 deadline_us, GError **error)
-{
-  for (;;)
-    {
-      gint64 left_ms = (deadline_us - g_get_monotonic_time ()) / 1000;
-      struct pollfd pfd = { .fd = fd, .events = POLLIN };
-      int ready;
+/* The reply to an upgrade is one short object; a longer line is not one. */
+#define UPGRADE_REPLY_MAX (64 * 1024)
 
-      if (left_ms <= 0)
-        {
-          g_set_error_literal (error, QVIRT_ERROR, QVIRT_ERROR_TIMEOUT,
-                               "the server did not answer in time");
-          return FALSE;
-        }
-      ready = poll (&pfd, 1, (int) MIN (left_ms, G_MAXINT));
-      if (ready > 0)
-        return TRUE;
-      if (ready < 0 && errno != EINTR)
-        {
-          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "poll: %s",
-                       g_strerror (errno));
-          return FALSE;
-        }
-    }
-}
+struct _QvirtRpcPendingUpgrade {
+  int fd;                        /* -1 once handed over */
+  char *path;                    /* for messages */
+  char *method;
+  guint timeout_ms;
+  GBytes *request_line;
+  gsize sent;                    /* how much of request_line is out */
+  GString *reply_line;           /* what came of the reply, without '\n' */
+  GSource *socket_source;        /* the socket: writable, then readable */
+  gpointer fd_tag;
+  GSource *timeout_source;
+  QvirtRpcUpgradeFunc func;
+  gpointer user_data;
+};
 
-/* Connects to @path and sends @method as request 1; the socket, or -1. */
+/* Connects without ever waiting. A UNIX stream connect completes at once,
+ * except when the server's backlog is full (a server that stopped
+ * accepting: stuck, or SIGSTOPped): a blocking connect would then wait
+ * for as long as the server does, a non-blocking one fails with EAGAIN
+ * (G_IO_ERROR_WOULD_BLOCK). A path too long for sun_path is reached
+ * through its directory, as util/unix-socket.c does for blocking
+ * connects. */
 static int
-upgrade_connect_and_send (const char *path, const char *method, json_t *params,
-                          GError **error)
+connect_socket_nonblocking (const char *path, GError **error)
 {
-  g_autoptr(json_t) request = json_pack ("{s:s, s:i, s:s, s:O}", "jsonrpc", "2.0", "id", 1,
-                                         "method", method, "params", params);
-  g_autoptr(GBytes) line = qvirt_rpc_encode_line (request);
-  gsize size;
-  const char *data = g_bytes_get_data (line, &size);
-  int fd = connect_socket (path, error);
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  g_autofree char *via_dir = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *target = path;
+  int dir_fd = -1;
+  int saved_errno = 0;
+  int fd = -1;
 
-  if (fd < 0)
-    return -1;
-  /* One short line into a fresh socket's buffer: it does not block. */
-  while (size > 0)
+  if (strlen (path) >= sizeof address.sun_path)
     {
-      gssize written = send (fd, data, size, MSG_NOSIGNAL);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *base = g_path_get_basename (path);
 
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written < 0)
-        {
-          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
-                       "cannot send to %s: %s", path, g_strerror (errno));
-          close (fd);
-          return -1;
-        }
-      data += written;
-      size -= (gsize) written;
+      dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd < 0)
+        saved_errno = errno;
+      via_dir = g_strdup_printf ("/proc/self/fd/%d/%s", dir_fd, base);
+      target = via_dir;
     }
-  return fd;
+  if (saved_errno == 0 && strlen (target) >= sizeof address.sun_path)
+    saved_errno = ENAMETOOLONG;
+  if (saved_errno == 0)
+    {
+      strcpy (address.sun_path, target);
+      fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
+        saved_errno = errno;
+    }
+  if (dir_fd >= 0)
+    close (dir_fd);
+  if (saved_errno == 0)
+    return fd;
+
+  if (fd >= 0)
+    close (fd);
+  local = g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "cannot connect to %s: %s", path, g_strerror (saved_errno));
+  set_connect_error (path, local, error);
+  return -1;
 }
 
-/* Reads what there is of the reply line, one byte at a time: the raw
- * stream may follow the reply at once, and none of it may be swallowed.
- * Returns 1 when the line is complete, 0 when more is to come (the socket
- * would block), -1 with @error set. */
-static int
-upgrade_read_reply (int fd, GString *reply_line, const char *path, const char *method,
-                    GError **error)
-{
-  for (;;)
-    {
-      char c;
-      gssize n = recv (fd, &c, 1, MSG_DONTWAIT);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return 0;
-      if (n <= 0)
-        {
-          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
-                       "the server at %s closed the connection before answering %s",
-                       path, method);
-          return -1;
-        }
-      if (c == '\n')
-        return 1;
-      if (reply_line->len > 64 * 1024)
-        {
-          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_PROTOCOL,
-                       "the server at %s answered %s with an oversized line", path, method);
-          return -1;
-        }
-      g_string_append_c (reply_line, c);
-    }
-}
-
-/* TRUE if @reply_line is a successful reply; FALSE with the server's
- * error, or a protocol error. */
+/* Whether the reply line of a raw upgrade is a success; otherwise @error
+ * is the server's error, or a protocol one for something else. */
 static gboolean
 upgrade_check_reply (const GString *reply_line, const char *path, const char *method,
                      GError **error)
 {
   g_autoptr(json_t) reply = json_loadb (reply_line->str, reply_line->len, 0, NULL);
+  json_t *error_object = json_object_get (reply, "error");
 
-  if (json_is_object (json_object_get (reply, "error")))
+  if (json_is_object (error_object))
     {
-      g_propagate_error (error, qvirt_rpc_reply_to_error (json_object_get (reply, "error")));
+      g_propagate_error (error, qvirt_rpc_reply_to_error (error_object));
       return FALSE;
     }
   if (json_object_get (reply, "result") == NULL)
@@ -561,67 +544,30 @@ upgrade_check_reply (const GString *reply_line, const char *path, const char *me
   return TRUE;
 }
 
-int
-qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
-                          guint timeout_ms, GError **error)
-{
-  g_autoptr(GString) reply_line = g_string_new (NULL);
-  gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  int fd = upgrade_connect_and_send (path, method, params, error);
-  int complete = 0;
-
-  if (fd < 0)
-    return -1;
-  while (complete == 0)
-    {
-      if (!wait_readable (fd, deadline_us, error))
-        {
-          close (fd);
-          return -1;
-        }
-      complete = upgrade_read_reply (fd, reply_line, path, method, error);
-    }
-  if (complete < 0 || !upgrade_check_reply (reply_line, path, method, error))
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
-struct _QvirtRpcPendingUpgrade {
-  int fd;
-  char *path;
-  char *method;
-  GString *reply_line;
-  GSource *readable;
-  GSource *timeout;
-  QvirtRpcUpgradeFunc func;
-  gpointer user_data;
-};
-
 static void
 pending_upgrade_free (QvirtRpcPendingUpgrade *pending)
 {
-  if (pending->readable != NULL)
+  if (pending->socket_source != NULL)
     {
-      g_source_destroy (pending->readable);
-      g_source_unref (pending->readable);
+      g_source_destroy (pending->socket_source);
+      g_source_unref (pending->socket_source);
     }
-  if (pending->timeout != NULL)
+  if (pending->timeout_source != NULL)
     {
-      g_source_destroy (pending->timeout);
-      g_source_unref (pending->timeout);
+      g_source_destroy (pending->timeout_source);
+      g_source_unref (pending->timeout_source);
     }
   if (pending->fd >= 0)
     close (pending->fd);
+  g_bytes_unref (pending->request_line);
   g_string_free (pending->reply_line, TRUE);
   g_free (pending->path);
   g_free (pending->method);
   g_free (pending);
 }
 
-/* Calls back once, with the socket (handed over) or the error. */
+/* Calls back once, with @error (transfer full) or, when it is NULL, the
+ * socket (handed over); then frees. */
 static void
 pending_upgrade_finish (QvirtRpcPendingUpgrade *pending, GError *error)
 {
@@ -629,26 +575,125 @@ pending_upgrade_finish (QvirtRpcPendingUpgrade *pending, GError *error)
 
   if (error == NULL)
     {
-      fd = pending->fd;
-      pending->fd = -1;
+      fd = g_steal_fd (&pending->fd);
+      g_unix_set_fd_nonblocking (fd, FALSE, NULL);
     }
   pending->func (fd, error, pending->user_data);
   g_clear_error (&error);
   pending_upgrade_free (pending);
 }
 
+/* Sends what the socket takes of the request. FALSE when it failed. */
 static gboolean
-on_upgrade_readable (int fd, GIOCondition condition, gpointer user_data)
+pending_upgrade_send (QvirtRpcPendingUpgrade *pending, GError **error)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (pending->request_line, &size);
+
+  while (pending->sent < size)
+    {
+      gssize written = send (pending->fd, data + pending->sent, size - pending->sent,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return TRUE;
+      if (written < 0)
+        {
+          g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "cannot send to %s: %s",
+                       pending->path, g_strerror (errno));
+          return FALSE;
+        }
+      pending->sent += (gsize) written;
+    }
+  return TRUE;
+}
+
+typedef enum {
+  REPLY_INCOMPLETE,              /* wait for more */
+  REPLY_COMPLETE,                /* reply_line holds it all */
+  REPLY_FAILED,
+} ReplyProgress;
+
+/* Takes what has come of the reply line, and not a byte past its '\n':
+ * the raw stream may follow in the same segment, and none of it may be
+ * swallowed here. So it peeks first, then takes only up to the '\n'. */
+static ReplyProgress
+pending_upgrade_read (QvirtRpcPendingUpgrade *pending, GError **error)
+{
+  char buffer[4096];
+  const char *newline;
+  gsize wanted;
+  gssize n;
+
+  do
+    n = recv (pending->fd, buffer, sizeof buffer, MSG_PEEK | MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return REPLY_INCOMPLETE;
+  if (n <= 0)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED,
+                   "the server at %s closed the connection before answering %s",
+                   pending->path, pending->method);
+      return REPLY_FAILED;
+    }
+
+  newline = memchr (buffer, '\n', (gsize) n);
+  wanted = newline != NULL ? (gsize) (newline - buffer) + 1 : (gsize) n;
+  /* What was peeked is there to take: nobody else reads this socket. */
+  do
+    n = recv (pending->fd, buffer, wanted, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  if (n != (gssize) wanted)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_CLOSED, "cannot read from %s: %s",
+                   pending->path, n < 0 ? g_strerror (errno) : "short read");
+      return REPLY_FAILED;
+    }
+
+  g_string_append_len (pending->reply_line, buffer, newline != NULL ? n - 1 : n);
+  if (pending->reply_line->len > UPGRADE_REPLY_MAX)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_PROTOCOL,
+                   "the server at %s answered %s with an oversized line",
+                   pending->path, pending->method);
+      return REPLY_FAILED;
+    }
+  return newline != NULL ? REPLY_COMPLETE : REPLY_INCOMPLETE;
+}
+
+static gboolean
+on_upgrade_socket (gpointer user_data)
 {
   QvirtRpcPendingUpgrade *pending = user_data;
+  gsize size = g_bytes_get_size (pending->request_line);
   GError *error = NULL;
-  int complete = upgrade_read_reply (fd, pending->reply_line, pending->path,
-                                     pending->method, &error);
 
-  if (complete == 0)
-    return G_SOURCE_CONTINUE;
-  if (complete > 0)
-    upgrade_check_reply (pending->reply_line, pending->path, pending->method, &error);
+  if (pending->sent < size)
+    {
+      if (!pending_upgrade_send (pending, &error))
+        {
+          pending_upgrade_finish (pending, error);
+          return G_SOURCE_REMOVE;
+        }
+      /* The rest is out: from now on, wait for the answer. */
+      if (pending->sent == size)
+        g_source_modify_unix_fd (pending->socket_source, pending->fd_tag, G_IO_IN);
+      return G_SOURCE_CONTINUE;
+    }
+
+  switch (pending_upgrade_read (pending, &error))
+    {
+    case REPLY_INCOMPLETE:
+      return G_SOURCE_CONTINUE;
+    case REPLY_COMPLETE:
+      upgrade_check_reply (pending->reply_line, pending->path, pending->method, &error);
+      break;
+    case REPLY_FAILED:
+      break;
+    }
   pending_upgrade_finish (pending, error);
   return G_SOURCE_REMOVE;
 }
@@ -659,10 +704,23 @@ on_upgrade_timeout (gpointer user_data)
   QvirtRpcPendingUpgrade *pending = user_data;
 
   pending_upgrade_finish (pending, g_error_new (QVIRT_ERROR, QVIRT_ERROR_TIMEOUT,
-                                                "the server at %s did not answer %s in time",
-                                                pending->path, pending->method));
+                                                "the server at %s did not answer %s "
+                                                "within %u ms", pending->path,
+                                                pending->method, pending->timeout_ms));
   return G_SOURCE_REMOVE;
 }
+
+/* A source on a descriptor whose events change (g_unix_fd_source_new()'s
+ * cannot): it only runs its callback. */
+static gboolean
+socket_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs socket_source_funcs = {
+  .dispatch = socket_source_dispatch,
+};
 
 QvirtRpcPendingUpgrade *
 qvirt_rpc_upgrade_to_raw_async (const char *path, const char *method, json_t *params,
@@ -670,25 +728,56 @@ qvirt_rpc_upgrade_to_raw_async (const char *path, const char *method, json_t *pa
                                 QvirtRpcUpgradeFunc func, gpointer user_data,
                                 GError **error)
 {
+  g_autoptr(json_t) request = NULL;
+  g_autoptr(GBytes) request_line = NULL;
   QvirtRpcPendingUpgrade *pending;
-  int fd = upgrade_connect_and_send (path, method, params, error);
+  gsize size;
+  int fd;
 
+  g_return_val_if_fail (path != NULL && method != NULL && func != NULL, NULL);
+
+  /* Id 1: the connection carries this one request. */
+  request = json_pack ("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", 1, "method", method);
+  if (params != NULL)
+    json_object_set (request, "params", params);
+  request_line = qvirt_rpc_encode_line (request);
+  if (request_line == NULL)
+    {
+      g_set_error (error, QVIRT_ERROR, QVIRT_ERROR_INVALID_ARGUMENT,
+                   "%s: the params cannot be encoded as JSON", method);
+      return NULL;
+    }
+  fd = connect_socket_nonblocking (path, error);
   if (fd < 0)
     return NULL;
+
   pending = g_new0 (QvirtRpcPendingUpgrade, 1);
   pending->fd = fd;
   pending->path = g_strdup (path);
   pending->method = g_strdup (method);
+  pending->timeout_ms = timeout_ms;
+  size = g_bytes_get_size (request_line);
+  pending->request_line = g_steal_pointer (&request_line);
   pending->reply_line = g_string_new (NULL);
   pending->func = func;
   pending->user_data = user_data;
-  pending->readable = g_unix_fd_source_new (fd, G_IO_IN);
-  g_source_set_callback (pending->readable, G_SOURCE_FUNC (on_upgrade_readable), pending,
-                         NULL);
-  g_source_attach (pending->readable, context);
-  pending->timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (pending->timeout, on_upgrade_timeout, pending, NULL);
-  g_source_attach (pending->timeout, context);
+
+  /* A short line into a fresh socket's buffer: it goes at once, but for
+   * a server that is already gone. */
+  if (!pending_upgrade_send (pending, error))
+    {
+      pending_upgrade_free (pending);
+      return NULL;
+    }
+  pending->socket_source = g_source_new (&socket_source_funcs, sizeof (GSource));
+  g_source_set_static_name (pending->socket_source, "qvirt-rpc-upgrade");
+  pending->fd_tag = g_source_add_unix_fd (pending->socket_source, fd,
+                                          pending->sent < size ? G_IO_OUT : G_IO_IN);
+  g_source_set_callback (pending->socket_source, on_upgrade_socket, pending, NULL);
+  g_source_attach (pending->socket_source, context);
+  pending->timeout_source = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (pending->timeout_source, on_upgrade_timeout, pending, NULL);
+  g_source_attach (pending->timeout_source, context);
   return pending;
 }
 
@@ -697,4 +786,40 @@ qvirt_rpc_pending_upgrade_cancel (QvirtRpcPendingUpgrade *pending)
 {
   if (pending != NULL)
     pending_upgrade_free (pending);
+}
+
+typedef struct {
+  gboolean done;
+  int fd;
+  GError *error;
+} UpgradeOutcome;
+
+static void
+on_sync_upgrade_done (int fd, const GError *error, gpointer user_data)
+{
+  UpgradeOutcome *outcome = user_data;
+
+  outcome->done = TRUE;
+  outcome->fd = fd;
+  if (error != NULL)
+    outcome->error = g_error_copy (error);
+}
+
+int
+qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
+                          guint timeout_ms, GError **error)
+{
+  /* A context of its own: the caller asked to block, so nothing else of
+   * its (other connections' callbacks) may run meanwhile. */
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  UpgradeOutcome outcome = { .fd = -1 };
+
+  if (qvirt_rpc_upgrade_to_raw_async (path, method, params, timeout_ms, context,
+                                      on_sync_upgrade_done, &outcome, error) == NULL)
+    return -1;
+  while (!outcome.done)
+    g_main_context_iteration (context, TRUE);
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+  return outcome.fd;
 }

@@ -90,45 +90,68 @@ void qvirt_rpc_client_drain (QvirtRpcClient *client);
 void qvirt_rpc_client_free (QvirtRpcClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvirtRpcClient, qvirt_rpc_client_free)
 
+/* ------------------------------------------------------------------ */
+/* A dedicated connection that becomes a byte stream                    */
+
 /**
  * qvirt_rpc_upgrade_to_raw:
- * @path: the server's socket
+ * @path: the server's socket (any length)
  * @method: a method that turns the connection into a raw byte stream
  *   once it answers (domain.openConsole)
- * @params: (transfer none): its params
+ * @params: (nullable) (transfer none): its params
  * @timeout_ms: how long to wait for the answer
- * @error: return location: the server's error, QVIRT_ERROR_CLOSED or
- *   QVIRT_ERROR_TIMEOUT
+ * @error: return location: the server's error; QVIRT_ERROR_CLOSED (no
+ *   server, it closed the connection, or it accepts no more
+ *   connections), QVIRT_ERROR_ACCESS_DENIED, QVIRT_ERROR_TIMEOUT, or
+ *   QVIRT_ERROR_PROTOCOL for an answer that is not a reply
  *
  * Opens a new connection dedicated to @method, sends it and blocks until
  * its reply line, reading no byte past it: everything after belongs to
- * the raw stream.
+ * the raw stream. Runs qvirt_rpc_upgrade_to_raw_async() on a private
+ * context of its own, so nothing else runs in this thread meanwhile: for
+ * clients that may block (libqvirt's sync API), never for a server.
  *
- * Returns: the connected socket, blocking mode, close-on-exec; -1 on
- *   error.
+ * Returns: the connected socket (the caller owns it), blocking mode,
+ *   close-on-exec; -1 on error.
  */
 int qvirt_rpc_upgrade_to_raw (const char *path, const char *method, json_t *params,
                               guint timeout_ms, GError **error);
 
 /**
  * QvirtRpcUpgradeFunc:
- * @fd: the connected socket (transfer full: the callee closes it), or -1
- * @error: (nullable): why there is none, as for qvirt_rpc_upgrade_to_raw()
- * @user_data: as given
+ * @fd: the upgraded socket (transfer full: the callee closes it),
+ *   blocking mode, close-on-exec, positioned right after the reply line
+ *   (whatever the server sent next is still to be read); -1 on error
+ * @error: (nullable): why there is none, as qvirt_rpc_upgrade_to_raw()'s
+ *   @error; NULL on success
+ * @user_data: as given to qvirt_rpc_upgrade_to_raw_async()
  */
 typedef void (*QvirtRpcUpgradeFunc) (int fd, const GError *error, gpointer user_data);
 
+/* A raw upgrade in flight (see qvirt_rpc_upgrade_to_raw_async()). */
 typedef struct _QvirtRpcPendingUpgrade QvirtRpcPendingUpgrade;
 
 /**
  * qvirt_rpc_upgrade_to_raw_async:
- * @context: where @func runs
- * @error: return location when the connection or the request fails at
- *   once (then @func never runs)
+ * @path: the server's socket (any length)
+ * @method: as for qvirt_rpc_upgrade_to_raw()
+ * @params: (nullable) (transfer none): its params
+ * @timeout_ms: how long to wait for the answer, from now
+ * @context: (nullable): where the I/O and @func run (NULL: the global
+ *   default context)
+ * @func: called exactly once on @context with the socket or the error,
+ *   never before this function returns, unless cancelled first
+ * @user_data: for @func
+ * @error: return location for what fails at once (then @func never
+ *   runs): QVIRT_ERROR_CLOSED when no server listens at @path, its
+ *   backlog is full (a server that stopped accepting: stuck) or it is
+ *   gone before the request is sent; QVIRT_ERROR_ACCESS_DENIED;
+ *   QVIRT_ERROR_INVALID_ARGUMENT for @params that cannot be encoded
  *
- * qvirt_rpc_upgrade_to_raw() without blocking: connects and sends at
- * once, then reads the reply line from @context and calls @func exactly
- * once, unless cancelled first.
+ * qvirt_rpc_upgrade_to_raw() without ever blocking: the connect does not
+ * wait, the request is sent at once (what the socket does not take yet
+ * waits on @context), and the reading of the reply line and the timeout
+ * wait on @context.
  *
  * Returns: (transfer none) (nullable): the pending upgrade, valid until
  *   @func has run or qvirt_rpc_pending_upgrade_cancel(); NULL with @error
@@ -142,9 +165,11 @@ QvirtRpcPendingUpgrade *qvirt_rpc_upgrade_to_raw_async (const char *path, const 
 
 /**
  * qvirt_rpc_pending_upgrade_cancel:
+ * @pending: (nullable): an upgrade whose callback has not run yet
  *
- * Gives up a pending upgrade: closes its socket; its callback never runs.
- * Not from inside that callback.
+ * Gives up a pending upgrade for a caller that goes away first: its
+ * socket is closed (the server sees the client leave) and its callback
+ * never runs. Not from inside that callback, nor after it.
  */
 void qvirt_rpc_pending_upgrade_cancel (QvirtRpcPendingUpgrade *pending);
 

@@ -22,9 +22,9 @@
 #include "util/json-autoptr.h"
 #include "util/proc.h"
 
-/* How long the server waits for a shim to open its console (it goes on
- * serving meanwhile): the shim is local and answers at once, unless it is
- * stuck. */
+/* How long the server waits for a shim to open its console; it goes on
+ * serving everyone else meanwhile. The shim is local and answers at once,
+ * unless it is stuck. */
 #define SHIM_CONSOLE_TIMEOUT_MS 5000
 
 typedef struct _Claim Claim;
@@ -535,7 +535,16 @@ on_console_opened (int fd, const GError *error, gpointer user_data)
   g_ptr_array_remove_fast (claim->forwards, forward);
   if (fd < 0)
     {
-      qvirt_rpc_call_return_error (forward->call, g_error_copy (error));
+      /* The transport's timeout names a socket; ours names the domain. */
+      if (g_error_matches (error, QVIRT_ERROR, QVIRT_ERROR_TIMEOUT))
+        qvirt_rpc_call_return_error (forward->call,
+                                     g_error_new (QVIRT_ERROR, QVIRT_ERROR_TIMEOUT,
+                                                  "domain '%s': its qvirt-run (pid %d) did "
+                                                  "not open the console within %d ms",
+                                                  claim->name, (int) claim->pid,
+                                                  SHIM_CONSOLE_TIMEOUT_MS));
+      else
+        qvirt_rpc_call_return_error (forward->call, g_error_copy (error));
       g_free (forward);
       return;
     }
@@ -550,11 +559,12 @@ on_console_opened (int fd, const GError *error, gpointer user_data)
 }
 
 /* A console through the shim: our client's connection and one of ours to
- * the shim become raw streams, relayed both ways. */
+ * the shim become raw streams, relayed both ways. The call is answered
+ * once the shim has answered; the server serves on meanwhile. */
 static void
 forward_open_console (Claim *claim, QvirtRpcCall *call)
 {
-  GError *error = NULL;
+  g_autoptr(GError) error = NULL;
   g_autoptr(json_t) params = json_pack ("{s:s}", "name", claim->name);
   Forward *forward = g_new0 (Forward, 1);
 
@@ -565,10 +575,16 @@ forward_open_console (Claim *claim, QvirtRpcCall *call)
     qvirt_driver_get_context (claim->registry->driver), on_console_opened, forward, &error);
   if (forward->console == NULL)
     {
-      qvirt_rpc_call_return_error (call, error);
+      qvirt_rpc_call_return_error (call, g_error_new (error->domain, error->code,
+                                                      "domain '%s': its qvirt-run (pid %d) "
+                                                      "does not answer: %s", claim->name,
+                                                      (int) claim->pid, error->message));
       g_free (forward);
       return;
     }
+  /* Tests wait for this line to know the open is in flight. */
+  g_debug ("domain '%s': waiting for its qvirt-run (pid %d) to open the console",
+           claim->name, (int) claim->pid);
   g_ptr_array_add (claim->forwards, forward);
 }
 

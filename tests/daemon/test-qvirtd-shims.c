@@ -1,14 +1,19 @@
 /* qvirtd and qvirt-run shims, as real processes: a shim registering with
  * --register (claim, clashes, listing with its owner, forwarded calls and
  * events, release on exit), the claim surviving a daemon restart while
- * the shim cannot re-register, and qvirtd launching its own domains
- * through shims that a daemon restart leaves alone. Guestless domains,
- * TCG. */
+ * the shim cannot re-register, qvirtd launching its own domains
+ * through shims that a daemon restart leaves alone, and a console open
+ * that waits for a stopped shim without stopping the daemon. Guestless
+ * domains, TCG. */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon-test-util.h"
@@ -52,12 +57,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 typedef TestShim Shim;
 #define shim_wait_stderr test_shim_wait_stderr
 
-/* Spawns `qvirt-run --register URI --root ROOT/NAME.shimN FILE` for a
- * guestless domain NAME. */
+/* Spawns `qvirt-run --register URI --root ROOT/NAME.shimN FILE` for the
+ * domain NAME of @xml. */
 static Shim *
-shim_spawn (Fixture *f, const char *name)
+shim_spawn_xml (Fixture *f, const char *name, const char *xml)
 {
-  g_autofree char *xml = test_xml_no_guest (name);
   g_autofree char *file_name = g_strconcat (name, ".xml", NULL);
   g_autofree char *xml_path = g_build_filename (f->root, file_name, NULL);
   /* A root of its own each: two shims of one name must clash on the
@@ -69,6 +73,15 @@ shim_spawn (Fixture *f, const char *name)
 
   g_assert_true (g_file_set_contents (xml_path, xml, -1, NULL));
   return test_shim_spawn (argv, NULL, FALSE);
+}
+
+/* The same for a guestless domain NAME. */
+static Shim *
+shim_spawn (Fixture *f, const char *name)
+{
+  g_autofree char *xml = test_xml_no_guest (name);
+
+  return shim_spawn_xml (f, name, xml);
 }
 
 static void
@@ -418,41 +431,182 @@ test_start_waits_for_root_holder (Fixture *f, gconstpointer data)
   rpc_client_call_expect_ok (client, "domain.destroy", name_params ("vm1"));
 }
 
-/* Opening a console goes through the shim; a shim that does not answer
- * (stopped here) leaves the daemon serving everyone else meanwhile. */
-static void
-test_console_open_does_not_block (Fixture *f, gconstpointer data)
+/* ------------------------------------------------------------------ */
+/* Consoles of a shim that does not answer                              */
+
+/* What qvirtd logs once a console open waits for the shim. */
+#define CONSOLE_OPEN_WAITING "waiting for its qvirt-run"
+/* How long qvirtd waits for it (SHIM_CONSOLE_TIMEOUT_MS in
+ * src/rpc/shim-registry.c). */
+#define SHIM_CONSOLE_TIMEOUT_MS 5000
+
+/* A guestless domain with a console qvirt serves. */
+static char *
+xml_with_console (const char *name)
 {
-  g_autoptr(RpcClient) client = rpc_client_connect (f->daemon->socket_path);
-  g_autoptr(RpcClient) other = rpc_client_connect (f->daemon->socket_path);
-  g_autoptr(json_t) info = NULL;
+  g_autofree char *plain = test_xml_no_guest (name);
+  g_autoptr(GString) xml = g_string_new (plain);
+
+  g_assert_cmpuint (g_string_replace (xml, "<devices>", "<devices><serial type='pty'/>", 1),
+                    ==, 1);
+  return g_string_free (g_steal_pointer (&xml), FALSE);
+}
+
+/* SIGSTOPs the shim (our child) and waits until it is stopped. */
+static void
+shim_stop (Shim *shim)
+{
+  int status = 0;
+
+  g_assert_cmpint (kill (shim->pid, SIGSTOP), ==, 0);
+  g_assert_cmpint (waitpid (shim->pid, &status, WUNTRACED), ==, shim->pid);
+  g_assert_true (WIFSTOPPED (status));
+}
+
+/* Starts a shim running vm1 with a console, stops it, and sends
+ * domain.openConsole through the daemon on @console; returns once the
+ * daemon waits for the shim, with the request's id. */
+static gint64
+open_console_of_stopped_shim (Fixture *f, Shim **shim, RpcClient *console)
+{
+  g_autofree char *xml = xml_with_console ("vm1");
   g_autoptr(json_t) list = NULL;
-  g_autoptr(json_t) reply = NULL;
-  g_autoptr(GString) xml = g_string_new (NULL);
-  g_autofree char *plain = test_xml_no_guest ("vm1");
-  GPid shim_pid;
   gint64 id;
 
-  g_string_assign (xml, plain);
-  g_string_replace (xml, "<devices>", "<devices><serial type='pty'/>", 1);
-  rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml->str));
-  rpc_client_call_expect_ok (client, "domain.start", name_params ("vm1"));
-  info = rpc_client_call_ok (client, "domain.info", name_params ("vm1"));
-  shim_pid = (GPid) json_integer_value (json_object_get (json_object_get (info, "owner"), "pid"));
-  g_assert_cmpint (shim_pid, >, 0);
-
-  kill (shim_pid, SIGSTOP);
-  id = rpc_client_send (client, "domain.openConsole", name_params ("vm1"));
-  /* Answered while the console open waits on the stopped shim. */
-  list = rpc_client_call_ok (other, "domain.list", NULL);
+  *shim = shim_spawn_xml (f, "vm1", xml);
+  shim_wait_running (*shim);
+  /* Once the shim has answered this, the daemon knows its state and
+   * answers domain.list without asking it. */
+  list = rpc_client_call_ok (console, "domain.list", NULL);
   g_assert_cmpuint (json_array_size (list), ==, 1);
-  g_assert_null (rpc_client_next (client, 0));
-  kill (shim_pid, SIGCONT);
-  reply = rpc_client_wait_reply (client, id, TEST_TIMEOUT_MS);
-  g_assert_nonnull (reply);
+
+  shim_stop (*shim);
+  id = rpc_client_send (console, "domain.openConsole", name_params ("vm1"));
+  g_assert_true (test_daemon_wait_log (f->daemon, CONSOLE_OPEN_WAITING, TEST_TIMEOUT_MS));
+  return id;
+}
+
+/* Sends @method on @client and asserts that it succeeds well before a
+ * console open could time out. */
+static void
+assert_answered_quickly (RpcClient *client, const char *method)
+{
+  gint64 id = rpc_client_send (client, method, NULL);
+  g_autoptr(json_t) reply = rpc_client_wait_reply (client, id, SHIM_CONSOLE_TIMEOUT_MS / 2);
+
+  g_assert_nonnull (json_object_get (reply, "result"));
+}
+
+/* Reads and drops what comes on @fd until its end; FALSE on timeout. */
+static gboolean
+wait_stream_end (int fd, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      char buffer[4096];
+      gssize n;
+
+      if (left_ms <= 0 || poll (&pfd, 1, (int) left_ms) <= 0)
+        return FALSE;
+      n = recv (fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+        return TRUE;
+    }
+}
+
+/* A console open waits for a stopped shim while the daemon serves
+ * everyone else; once the shim runs again, the connection becomes its
+ * console, which ends with the domain. */
+static void
+test_console_open_waits_for_shim (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) console = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(RpcClient) other = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(TestShim) shim = NULL;
+  g_autoptr(json_t) reply = NULL;
+  gint64 id = open_console_of_stopped_shim (f, &shim, console);
+
+  assert_answered_quickly (other, "server.hello");
+  assert_answered_quickly (other, "domain.list");
+  g_assert_null (rpc_client_next (console, 0));
+
+  g_assert_cmpint (kill (shim->pid, SIGCONT), ==, 0);
+  reply = rpc_client_wait_reply (console, id, TEST_TIMEOUT_MS);
   g_assert_cmpstr (string_of (json_object_get (reply, "result"), "stream"), ==, "console");
+  /* Raw bytes from now on: they go to the guest's serial port. */
+  rpc_client_send_raw (console, "typed on the console\n", strlen ("typed on the console\n"));
 
   rpc_client_call_expect_ok (other, "domain.destroy", name_params ("vm1"));
+  g_assert_cmpint (shim_wait_exit (shim), ==, SHIM_EXIT_DESTROYED);
+  g_assert_true (wait_stream_end (console->fd, TEST_TIMEOUT_MS));
+}
+
+/* A shim that stays stopped: the open fails with "timeout" after
+ * SHIM_CONSOLE_TIMEOUT_MS, and the connection stays JSON-RPC. */
+static void
+test_console_open_times_out (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) console = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(RpcClient) other = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(TestShim) shim = NULL;
+  g_autoptr(json_t) reply = NULL;
+  g_autofree char *expected = NULL;
+  gint64 id = open_console_of_stopped_shim (f, &shim, console);
+
+  reply = rpc_client_wait_reply (console, id, SHIM_CONSOLE_TIMEOUT_MS + TEST_TIMEOUT_MS);
+  expected = g_strdup_printf ("domain 'vm1': its qvirt-run (pid %d) did not open the console "
+                              "within %d ms", (int) shim->pid, SHIM_CONSOLE_TIMEOUT_MS);
+  rpc_assert_error (reply, -32000, "timeout", expected);
+  assert_answered_quickly (console, "server.hello");
+
+  /* The shim, running again, finds the daemon gone from that connection
+   * and serves on. */
+  g_assert_cmpint (kill (shim->pid, SIGCONT), ==, 0);
+  rpc_client_call_expect_ok (other, "domain.destroy", name_params ("vm1"));
+  g_assert_cmpint (shim_wait_exit (shim), ==, SHIM_EXIT_DESTROYED);
+}
+
+/* The shim dies while the daemon waits for its console: the open fails
+ * at once with "closed" (the end of the claim or of the shim's socket,
+ * whichever the daemon sees first). */
+static void
+test_console_open_shim_killed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) console = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(TestShim) shim = NULL;
+  g_autoptr(json_t) reply = NULL;
+  gint64 id = open_console_of_stopped_shim (f, &shim, console);
+
+  g_assert_cmpint (kill (shim->pid, SIGKILL), ==, 0);
+  g_assert_cmpint (shim_wait_exit (shim), ==, 128 + SIGKILL);
+  reply = rpc_client_wait_reply (console, id, SHIM_CONSOLE_TIMEOUT_MS / 2);
+  rpc_assert_error (reply, -32000, "closed", NULL);
+  assert_answered_quickly (console, "server.hello");
+}
+
+/* The daemon stops while it waits for a shim's console: it exits at
+ * once and cleanly (the sanitizers would see a leak), closing the
+ * client's connection. */
+static void
+test_console_open_daemon_stops (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpcClient) console = rpc_client_connect (f->daemon->socket_path);
+  g_autoptr(TestShim) shim = NULL;
+  gint64 started;
+  int status;
+
+  open_console_of_stopped_shim (f, &shim, console);
+  started = g_get_monotonic_time ();
+  status = test_daemon_stop (f->daemon, SIGTERM);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, SHIM_CONSOLE_TIMEOUT_MS * 1000);
+  g_assert_true (rpc_client_wait_closed (console, TEST_TIMEOUT_MS));
+  g_assert_null (rpc_client_next (console, 0));
 }
 
 /* A start that fails in the shim fails domain.start with the shim's
@@ -487,6 +641,9 @@ main (int argc, char **argv)
   ADD ("/qvirtd/shims/daemon-launches", test_daemon_launches_shims);
   ADD ("/qvirtd/shims/launch-failure", test_launch_failure);
   ADD ("/qvirtd/shims/start-waits-for-root-holder", test_start_waits_for_root_holder);
-  ADD ("/qvirtd/shims/console-open-does-not-block", test_console_open_does_not_block);
+  ADD ("/qvirtd/shims/console/waits-for-stopped-shim", test_console_open_waits_for_shim);
+  ADD ("/qvirtd/shims/console/times-out", test_console_open_times_out);
+  ADD ("/qvirtd/shims/console/shim-killed", test_console_open_shim_killed);
+  ADD ("/qvirtd/shims/console/daemon-stops", test_console_open_daemon_stops);
   return g_test_run ();
 }

@@ -172,28 +172,67 @@ domain_parse_invalid_value (ParseCtx *ctx, QvirtConfError code,
                          domain_parse_node_line (node), reason);
 }
 
-/* Reports @child when an earlier sibling has the same name. */
+/* Two elements are "the same" for duplicates when they are siblings with
+ * one expanded name (namespace URI and local name). */
+static guint
+sibling_name_hash (gconstpointer key)
+{
+  const MarkupNode *node = key;
+
+  return g_direct_hash (node->parent) ^ g_str_hash (node->name)
+         ^ (node->ns != NULL ? g_str_hash (node->ns->href) : 0);
+}
+
+static gboolean
+sibling_name_equal (gconstpointer a, gconstpointer b)
+{
+  const MarkupNode *x = a, *y = b;
+
+  return x->parent == y->parent && strcmp (x->name, y->name) == 0
+         && g_strcmp0 (x->ns != NULL ? x->ns->href : NULL,
+                       y->ns != NULL ? y->ns->href : NULL) == 0;
+}
+
+void
+domain_parse_ctx_init (ParseCtx *ctx, GPtrArray *problems)
+{
+  ctx->problems = problems;
+  ctx->first_of_name = g_hash_table_new (sibling_name_hash,
+                                         sibling_name_equal);
+}
+
+void
+domain_parse_ctx_clear (ParseCtx *ctx)
+{
+  g_clear_pointer (&ctx->first_of_name, g_hash_table_unref);
+}
+
+/* Reports @child when an earlier sibling has the same name. The element
+ * parsers ask in document order, so the first one asked about is the
+ * first of its name. A table rather than a walk over the earlier
+ * siblings: thousands of differently named children (each of them an
+ * error) must not cost thousands of walks. */
 gboolean
 domain_parse_is_duplicate (ParseCtx *ctx, const MarkupNode *child)
 {
-  for (const MarkupNode *prev = child->prev; prev != NULL; prev = prev->prev)
-    {
-      if (prev->type == MARKUP_NODE_ELEMENT && prev->ns == child->ns
-          && strcmp ((const char *) prev->name,
-                     (const char *) child->name) == 0)
-        {
-          g_autofree char *path = domain_parse_node_path (child);
+  const MarkupNode *first = g_hash_table_lookup (ctx->first_of_name, child);
+  g_autofree char *path = NULL;
 
-          domain_problems_add (ctx->problems, QVIRT_CONF_ERROR_INVALID_VALUE,
-                               domain_parse_node_line (child),
-                               "duplicate element <%s> at line %u (first at "
-                               "line %u)",
-                               path, domain_parse_node_line (child),
-                               domain_parse_node_line (prev));
-          return TRUE;
-        }
+  if (first == NULL)
+    {
+      g_hash_table_add (ctx->first_of_name, (gpointer) child);
+      return FALSE;
     }
-  return FALSE;
+  if (first == child)
+    return FALSE;
+  path = domain_parse_node_path (child);
+  domain_problems_add (ctx->problems, QVIRT_CONF_ERROR_INVALID_VALUE,
+                       domain_parse_node_line (child),
+                       "duplicate element <%s> at line %u (first at "
+                       "line %u)",
+                       path, domain_parse_node_line (child),
+                       domain_parse_node_line (first));
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------

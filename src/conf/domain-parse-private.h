@@ -26,7 +26,16 @@ G_BEGIN_DECLS
 
 typedef struct {
   GPtrArray *problems;
+  /* The first element of each name among its siblings, for
+   * domain_parse_is_duplicate(): elements, keyed by parent, namespace
+   * and name (see domain_parse_ctx_init()). */
+  GHashTable *first_of_name;
 } ParseCtx;
+
+/* domain-parse-element.c: a context appending to @problems; clear it
+ * with domain_parse_ctx_clear(). */
+void domain_parse_ctx_init (ParseCtx *ctx, GPtrArray *problems);
+void domain_parse_ctx_clear (ParseCtx *ctx);
 
 /* domain-parse-element.c: nodes, paths and messages. Every message
  * names the element's path below <domain> and its line. */

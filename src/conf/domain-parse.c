@@ -301,7 +301,7 @@ read_document (const char *xml, gsize len, GPtrArray *problems)
 DomainDef *
 domain_def_parse_xml_report (const char *xml, gsize len, GPtrArray *problems)
 {
-  ParseCtx ctx = { problems };
+  ParseCtx ctx;
   g_autoptr (GPtrArray) own = domain_problems_new ();
   g_autoptr (MarkupNode) root = NULL;
   DomainDef *def;
@@ -328,7 +328,9 @@ domain_def_parse_xml_report (const char *xml, gsize len, GPtrArray *problems)
     }
 
   def = domain_def_new ();
+  domain_parse_ctx_init (&ctx, problems);
   parse_domain (&ctx, root, def);
+  domain_parse_ctx_clear (&ctx);
   return def;
 }
 

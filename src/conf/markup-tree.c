@@ -3,8 +3,9 @@
  * GMarkup checks well-formedness, UTF-8, entities and character
  * references; this file adds what GMarkup leaves to its callers:
  * namespaces (declarations, prefixes resolved, duplicate expanded
- * attribute names), a DTD refused, the encoding of an XML declaration,
- * the depth limit, and the tree itself.
+ * attribute names), a DTD refused, the encoding and place of an XML
+ * declaration, the characters XML 1.0 forbids, the depth limit, line
+ * numbers that count a leading line break, and the tree itself.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,9 +25,18 @@ typedef struct {
   GMarkupParseContext *context;
   const char *data;              /* the document */
   gsize len;
+  /* GMarkup never looks at the document's first byte for a line break:
+   * 1 when that byte is one, to add to every line GMarkup reports. */
+  guint line_offset;
   MarkupNode *root;
   MarkupNode *current;           /* the innermost open element */
   guint depth;
+  guint passthrough_count;       /* comments, PIs... seen so far */
+  /* The text node that the next text may extend, and the room in its
+   * content, so that text cut by many CDATA sections stays linear. */
+  MarkupNode *open_text;
+  gsize open_text_len;
+  gsize open_text_size;
   /* Set when a callback fails, for the position of the error. */
   guint error_line;
   guint error_column;
@@ -49,7 +59,7 @@ node_new (Builder *builder, MarkupNodeType type)
   if (type == MARKUP_NODE_ELEMENT && column == 1 && line > 1)
     line--;
   node->type = type;
-  node->line = line > 0 ? (guint) line : 0;
+  node->line = line > 0 ? (guint) line + builder->line_offset : 0;
   return node;
 }
 
@@ -112,6 +122,26 @@ markup_tree_free (MarkupNode *root)
         break;
       node = next != NULL ? next : parent;
     }
+}
+
+/* Raw control characters are refused before parsing (check_characters);
+ * these came out of character references such as &#1;, which GMarkup
+ * decodes as XML 1.1 would. */
+static gboolean
+check_decoded_chars (const char *text, gsize len, GError **error)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        {
+          g_set_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_MALFORMED,
+                       "a character reference to U+%04X, which XML 1.0 does not allow", c);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------
@@ -228,7 +258,8 @@ add_attributes (MarkupNode *element, const char **names, const char **values,
 
       if (strcmp (names[i], "xmlns") == 0 || g_str_has_prefix (names[i], "xmlns:"))
         continue;
-      if (!resolve (element, names[i], TRUE, &ns, &local, error))
+      if (!resolve (element, names[i], TRUE, &ns, &local, error) ||
+          !check_decoded_chars (values[i], strlen (values[i]), error))
         return FALSE;
       /* GMarkup refuses a repeated name; a repeated expanded name
        * (a:x and b:x, both prefixes bound to one URI) is ours to find. */
@@ -311,21 +342,32 @@ on_text (GMarkupParseContext *context, const char *text, gsize len, gpointer use
   /* Outside the root GMarkup lets only white space through. */
   if (parent == NULL || len == 0)
     return;
-  /* Text, a CDATA section, text: one text node, as a DOM has it. */
-  if (parent->last != NULL && parent->last->type == MARKUP_NODE_TEXT)
+  if (!check_decoded_chars (text, len, error))
+    return;
+  /* Text, a CDATA section, text: one text node, as a DOM has it. The
+   * content grows by doubling: thousands of CDATA sections in a row must
+   * not copy the text thousands of times. */
+  if (parent->last != NULL && parent->last == builder->open_text)
     {
-      char *joined = g_malloc (strlen (parent->last->content) + len + 1);
+      MarkupNode *open = builder->open_text;
 
-      strcpy (joined, parent->last->content);
-      memcpy (joined + strlen (parent->last->content), text, len);
-      joined[strlen (parent->last->content) + len] = '\0';
-      g_free (parent->last->content);
-      parent->last->content = joined;
+      if (builder->open_text_len + len + 1 > builder->open_text_size)
+        {
+          builder->open_text_size = MAX (builder->open_text_size * 2,
+                                         builder->open_text_len + len + 1);
+          open->content = g_realloc (open->content, builder->open_text_size);
+        }
+      memcpy (open->content + builder->open_text_len, text, len);
+      builder->open_text_len += len;
+      open->content[builder->open_text_len] = '\0';
       return;
     }
   node = node_new (builder, MARKUP_NODE_TEXT);
   node->content = g_strndup (text, len);
   append_child (parent, node);
+  builder->open_text = node;
+  builder->open_text_len = len;
+  builder->open_text_size = len + 1;
 }
 
 /* The encoding named by an XML declaration, if any. */
@@ -392,37 +434,45 @@ doctype_line (const char *data, gsize len)
     }
 }
 
+/* "<?xml" followed by white space or "?>": the XML declaration, not a
+ * processing instruction whose target merely starts with "xml". */
+static gboolean
+is_xml_declaration (const char *text, gsize len)
+{
+  return len > 5 && memcmp (text, "<?xml", 5) == 0 &&
+         (g_ascii_isspace (text[5]) || text[5] == '?');
+}
+
 static void
 on_passthrough (GMarkupParseContext *context, const char *text, gsize len,
                 gpointer user_data, GError **error)
 {
   Builder *builder = user_data;
   g_autofree char *chunk = g_strndup (text, len);
+  gboolean first = builder->passthrough_count++ == 0;
   MarkupNode *node;
 
   if (g_str_has_prefix (chunk, "<!DOCTYPE"))
     {
+      /* In the prolog, a DTD; anywhere else, not even that. */
+      if (builder->root != NULL)
+        {
+          g_set_error_literal (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_MALFORMED,
+                               "a <!DOCTYPE> is allowed only before the root element");
+          return;
+        }
       builder->error_line = doctype_line (builder->data, builder->len);
       builder->error_column = 1;
       g_set_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_DTD, "a <!DOCTYPE>");
       return;
     }
-  if (g_str_has_prefix (chunk, "<?xml") && (g_ascii_isspace (chunk[5]) || chunk[5] == '?'))
+  if (is_xml_declaration (chunk, len))
     {
-      g_autofree char *encoding = declared_encoding (chunk);
-
-      if (encoding != NULL && g_ascii_strcasecmp (encoding, "UTF-8") != 0 &&
-          g_ascii_strcasecmp (encoding, "UTF8") != 0 &&
-          g_ascii_strcasecmp (encoding, "US-ASCII") != 0 &&
-          g_ascii_strcasecmp (encoding, "ASCII") != 0)
-        {
-          /* The XML declaration comes first or not at all. */
-          builder->error_line = 1;
-          builder->error_column = 1;
-          g_set_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_ENCODING,
-                       "the XML declaration names encoding '%s': domain XML must be UTF-8",
-                       encoding);
-        }
+      /* Its encoding was checked before parsing (check_xml_declaration). */
+      if (!first || !is_xml_declaration (builder->data, builder->len))
+        g_set_error_literal (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_MALFORMED,
+                             "an XML declaration is allowed only at the start of the "
+                             "document");
       return;
     }
   /* Comments and processing instructions outside the root are dropped. */
@@ -445,6 +495,72 @@ on_passthrough (GMarkupParseContext *context, const char *text, gsize len,
       return;
     }
   append_child (builder->current, node);
+}
+
+/* An XML declaration at the start of @data naming an encoding other
+ * than UTF-8 (or its subset ASCII): domain XML is read as UTF-8 only.
+ * Checked before parsing, since such a document has bytes that are no
+ * use reporting one by one. */
+static gboolean
+check_xml_declaration (const char *data, gsize len, GError **error)
+{
+  const char *end;
+  g_autofree char *declaration = NULL;
+  g_autofree char *encoding = NULL;
+
+  if (!is_xml_declaration (data, len))
+    return TRUE;
+  end = g_strstr_len (data, (gssize) len, "?>");
+  if (end == NULL)
+    return TRUE;                /* GMarkup will say what is wrong */
+  declaration = g_strndup (data, (gsize) (end - data));
+  encoding = declared_encoding (declaration);
+  if (encoding == NULL || g_ascii_strcasecmp (encoding, "UTF-8") == 0 ||
+      g_ascii_strcasecmp (encoding, "UTF8") == 0 ||
+      g_ascii_strcasecmp (encoding, "US-ASCII") == 0 ||
+      g_ascii_strcasecmp (encoding, "ASCII") == 0)
+    return TRUE;
+  g_set_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_ENCODING,
+               "the XML declaration names encoding '%s': domain XML must be UTF-8",
+               encoding);
+  return FALSE;
+}
+
+/* XML 1.0 allows no C0 control character but tab, line feed and carriage
+ * return, nor U+FFFE or U+FFFF, anywhere in a document; GMarkup lets them
+ * through. Refused here once for the whole document, where the position
+ * of the offending byte is known. */
+static gboolean
+check_characters (const char *data, gsize len, guint *line, guint *column, GError **error)
+{
+  gsize line_start = 0;
+
+  *line = 1;
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) data[i];
+      gunichar forbidden;
+
+      if (c == '\n')
+        {
+          (*line)++;
+          line_start = i + 1;
+          continue;
+        }
+      if (c < 0x20 && c != '\t' && c != '\r')
+        forbidden = c;
+      else if (c == 0xef && i + 2 < len && (guchar) data[i + 1] == 0xbf &&
+               ((guchar) data[i + 2] == 0xbe || (guchar) data[i + 2] == 0xbf))
+        forbidden = (guchar) data[i + 2] == 0xbe ? 0xfffe : 0xffff;
+      else
+        continue;
+      *column = (guint) (i - line_start) + 1;
+      g_set_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_MALFORMED,
+                   "character U+%04X is not allowed in XML", forbidden);
+      return FALSE;
+    }
+  *line = 0;
+  return TRUE;
 }
 
 static const GMarkupParser parser_callbacks = {
@@ -490,8 +606,18 @@ markup_tree_parse (const char *data, gsize len, guint *line, guint *column, GErr
       data += 3;
       len -= 3;
     }
+  if (!check_xml_declaration (data, len, error))
+    {
+      /* The XML declaration comes first or not at all. */
+      *line = 1;
+      *column = 1;
+      return NULL;
+    }
+  if (!check_characters (data, len, line, column, error))
+    return NULL;
   builder.data = data;
   builder.len = len;
+  builder.line_offset = len > 0 && data[0] == '\n';
   builder.context = g_markup_parse_context_new (&parser_callbacks,
                                                 G_MARKUP_TREAT_CDATA_AS_TEXT, &builder, NULL);
   ok = g_markup_parse_context_parse (builder.context, data, (gssize) len, &local_error) &&
@@ -514,7 +640,7 @@ markup_tree_parse (const char *data, gsize len, guint *line, guint *column, GErr
       else
         {
           g_markup_parse_context_get_position (builder.context, &error_line, &error_column);
-          *line = (guint) MAX (error_line, 0);
+          *line = (guint) MAX (error_line, 0) + builder.line_offset;
           *column = (guint) MAX (error_column, 0);
         }
       if (local_error->domain == MARKUP_TREE_ERROR)

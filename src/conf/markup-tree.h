@@ -5,10 +5,16 @@
  *
  * What GMarkup reads is XML without a DTD: the five predefined entities
  * and character references, no other entity, nothing fetched. UTF-8
- * only; an XML declaration naming another encoding is refused. A
- * <!DOCTYPE> is reported as such (MARKUP_TREE_ERROR_DTD). Elements nest
+ * only; an XML declaration naming another encoding is refused, and so
+ * is one anywhere but at the start. A <!DOCTYPE> in the prolog is
+ * reported as such (MARKUP_TREE_ERROR_DTD). Characters XML 1.0 forbids
+ * (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), which GMarkup lets
+ * through, are refused, raw or as character references. Elements nest
  * at most MARKUP_TREE_MAX_DEPTH deep, so hostile input cannot exhaust
  * the stack of code that recurses over the tree.
+ *
+ * Not checked (GMarkup accepts them, XML 1.0 does not): "]]>" in text,
+ * "--" inside a comment.
  *
  * The field names follow the usual DOM ones (type, name, ns, children,
  * next, prev, parent, properties, content, line).
@@ -76,7 +82,8 @@ typedef enum {
  * @data: the document; need not be NUL-terminated
  * @len: its length in bytes
  * @line: (out): where the error is, when there is one (0 if unknown)
- * @column: (out): idem, 1-based
+ * @column: (out): idem, 1-based (in bytes; GMarkup's own errors count
+ *   a line's line break as its column 1)
  * @error: return location; the message does not repeat line and column
  *
  * Returns: (transfer full) (nullable): the root element, or NULL with

@@ -397,6 +397,42 @@ test_undefined_entity (void)
                       "is not known");
 }
 
+/* A third element of one name names the first as the first; elements
+ * are the same when their namespace URIs are, whatever the prefixes. */
+static void
+test_duplicates (void)
+{
+  g_autofree char *names = minimal_with ("  <name>b</name>\n  <name>c</name>\n");
+  g_autofree char *commandlines = minimal_with (
+    "  <a:commandline xmlns:a='http://libvirt.org/schemas/domain/qemu/1.0'/>\n"
+    "  <b:commandline xmlns:b='http://libvirt.org/schemas/domain/qemu/1.0'/>\n");
+  g_autoptr (GPtrArray) problems = domain_def_check_xml (names, strlen (names));
+
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (((DomainProblem *) problems->pdata[1])->message, ==,
+                   "duplicate element <name> at line 6 (first at line 2)");
+  assert_parse_error (commandlines, QVIRT_CONF_ERROR_INVALID_VALUE,
+                      "duplicate element <b:commandline> at line 6 (first at "
+                      "line 5)");
+}
+
+/* Many differently named children, each an error, cost no more than
+ * their number: the duplicate check is no walk over earlier siblings. */
+static void
+test_many_unknown_children (void)
+{
+  g_autoptr (GString) xml = g_string_new ("<domain type='qemu'>\n");
+  g_autoptr (GPtrArray) problems = NULL;
+  const guint children = 200000;
+
+  for (guint i = 0; i < children; i++)
+    g_string_append_printf (xml, "<e%u/>", i);
+  g_string_append (xml, "\n</domain>\n");
+  problems = domain_def_check_xml (xml->str, xml->len);
+  /* Each unsupported, and <name>, <memory>, <os> missing. */
+  g_assert_cmpuint (problems->len, ==, children + 3);
+}
+
 /* An encoding other than UTF-8 is an error, reported, not printed. */
 static void
 test_encoding_error_is_quiet (void)
@@ -621,6 +657,9 @@ main (int argc, char **argv)
   g_test_add_func ("/conf/xml/external-entity", test_external_entity);
   g_test_add_func ("/conf/xml/undefined-entity", test_undefined_entity);
   g_test_add_func ("/conf/xml/big-line-numbers", test_big_line_numbers);
+  g_test_add_func ("/conf/xml/duplicates", test_duplicates);
+  g_test_add_func ("/conf/xml/many-unknown-children",
+                   test_many_unknown_children);
   g_test_add_func ("/conf/xml/encoding-error-is-quiet",
                    test_encoding_error_is_quiet);
   g_test_add_func ("/conf/xml/generated-uuid-and-macs",

@@ -104,6 +104,70 @@ test_refusals (void)
   assert_refused ("<a>\xff</a>", MARKUP_TREE_ERROR_MALFORMED, 1, "UTF-8");
   assert_refused ("  ", MARKUP_TREE_ERROR_MALFORMED, 1, "empty");
   assert_refused ("<a/>\n<b/>", MARKUP_TREE_ERROR_MALFORMED, 2, "follows the root");
+  assert_refused ("<a>\n<!DOCTYPE a></a>", MARKUP_TREE_ERROR_MALFORMED, 2,
+                  "only before the root element");
+  assert_refused ("<!-- first -->\n<?xml version='1.0'?><a/>", MARKUP_TREE_ERROR_MALFORMED,
+                  2, "only at the start");
+}
+
+/* XML 1.0 forbids most control characters; GMarkup alone would take
+ * them, raw or as character references. */
+static void
+test_forbidden_characters (void)
+{
+  static const char with_nul[] = "<a>\n  x\0</a>";
+  g_autoptr (GError) error = NULL;
+  guint line, column;
+
+  assert_refused ("<a>\x01</a>", MARKUP_TREE_ERROR_MALFORMED, 1, "U+0001");
+  assert_refused ("<a>\n  <b x='\x1f'/></a>", MARKUP_TREE_ERROR_MALFORMED, 2, "U+001F");
+  assert_refused ("<a>\xef\xbf\xbf</a>", MARKUP_TREE_ERROR_MALFORMED, 1, "U+FFFF");
+  assert_refused ("<a>\n&#x1b;</a>", MARKUP_TREE_ERROR_MALFORMED, 2, "U+001B");
+  assert_refused ("<a b='&#8;'/>", MARKUP_TREE_ERROR_MALFORMED, 1, "U+0008");
+
+  g_assert_null (markup_tree_parse (with_nul, sizeof with_nul - 1, &line, &column, &error));
+  g_assert_error (error, MARKUP_TREE_ERROR, MARKUP_TREE_ERROR_MALFORMED);
+  g_assert_cmpstr (error->message, ==, "character U+0000 is not allowed in XML");
+  g_assert_cmpuint (line, ==, 2);
+  g_assert_cmpuint (column, ==, 4);
+
+  /* Tab, line feed and carriage return are characters like any other. */
+  g_autoptr (MarkupNode) root = parse_ok ("<a b='&#9;&#10;&#13;'>\t\r\n&#13;</a>");
+  g_assert_cmpstr (markup_node_get_attr (root, "b"), ==, "\t\n\r");
+  g_assert_cmpstr (root->children->content, ==, "\t\n\r");
+}
+
+/* An element's line is the line of the '>' of its start tag, a leading
+ * line break included (GMarkup alone does not count that one). */
+static void
+test_lines (void)
+{
+  g_autoptr (MarkupNode) root = parse_ok ("\n\n<a>\n  <b\n     x='1'/>\n  <c>t</c></a>");
+  const MarkupNode *b = first_element (root);
+
+  g_assert_cmpuint (root->line, ==, 3);
+  g_assert_cmpuint (b->line, ==, 5);
+  g_assert_cmpuint (b->next->next->line, ==, 6);
+  assert_refused ("\n<a>\n<b></a>", MARKUP_TREE_ERROR_MALFORMED, 3, "closed");
+}
+
+/* Text cut by many CDATA sections is one text node (and building it
+ * does not copy the text once per section). */
+static void
+test_cdata_sections (void)
+{
+  g_autoptr (GString) xml = g_string_new ("<a>");
+  g_autoptr (MarkupNode) root = NULL;
+  const guint sections = 100000;
+
+  for (guint i = 0; i < sections; i++)
+    g_string_append (xml, "<![CDATA[<x>]]>");
+  g_string_append (xml, "</a>");
+  root = parse_ok (xml->str);
+  g_assert_nonnull (root->children);
+  g_assert_null (root->children->next);
+  g_assert_cmpuint (strlen (root->children->content), ==, sections * 3);
+  g_assert_true (g_str_has_prefix (root->children->content, "<x><x>"));
 }
 
 /* Hostile nesting is refused before it is deep enough to matter; the
@@ -163,6 +227,9 @@ main (int argc, char **argv)
   g_test_add_func ("/conf/markup-tree/namespaces", test_namespaces);
   g_test_add_func ("/conf/markup-tree/text-and-comments", test_text_and_comments);
   g_test_add_func ("/conf/markup-tree/refusals", test_refusals);
+  g_test_add_func ("/conf/markup-tree/forbidden-characters", test_forbidden_characters);
+  g_test_add_func ("/conf/markup-tree/lines", test_lines);
+  g_test_add_func ("/conf/markup-tree/cdata-sections", test_cdata_sections);
   g_test_add_func ("/conf/markup-tree/depth-limit", test_depth_limit);
   g_test_add_func ("/conf/markup-tree/byte-order-mark", test_byte_order_mark);
   g_test_add_func ("/conf/markup-tree/serialize", test_serialize);

@@ -6,12 +6,10 @@
  * that waits for a stopped shim without stopping the daemon. Guestless
  * domains, TCG. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -394,31 +392,23 @@ test_start_waits_for_root_holder (Fixture *f, gconstpointer data)
   g_autofree char *xml = test_xml_no_guest ("vm1");
   g_autofree char *run_dir = g_build_filename (f->root, "run", "vms", "vm1", "run", NULL);
   g_autofree char *lock_path = g_build_filename (run_dir, "driver.lock", NULL);
-  const char *argv[] = { "sh", "-c", "echo $$ > \"$1\"; exec flock \"$1\" cat", "sh",
-                         lock_path, NULL };
-  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_MS * 1000;
+  /* It says "locked" once flock holds the lock, and holds it until its
+   * stdin closes. */
+  const char *argv[] = { "sh", "-c",
+                         "echo $$ > \"$1\"; exec flock \"$1\" sh -c 'echo locked; exec cat'",
+                         "sh", lock_path, NULL };
+  g_autoptr(GString) said = g_string_new (NULL);
   GPid holder;
-  int holder_stdin;
+  int holder_stdin, holder_stdout;
   gint64 id;
 
   rpc_client_call_expect_ok (client, "domain.define", json_pack ("{s:s}", "xml", xml));
   g_assert_cmpint (g_mkdir_with_parents (run_dir, 0700), ==, 0);
   g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
-                                           NULL, NULL, &holder, &holder_stdin, NULL, NULL,
-                                           &error));
-  /* Until flock holds the lock. */
-  for (;;)
-    {
-      int fd = open (lock_path, O_RDONLY | O_CLOEXEC);
-      gboolean held = fd >= 0 && flock (fd, LOCK_SH | LOCK_NB) < 0;
-
-      if (fd >= 0)
-        close (fd);
-      if (held)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (1000);
-    }
+                                           NULL, NULL, &holder, &holder_stdin, &holder_stdout,
+                                           NULL, &error));
+  g_assert_true (test_read_until (holder_stdout, said, "locked", TEST_TIMEOUT_MS));
+  close (holder_stdout);
 
   id = rpc_client_send (client, "domain.start", name_params ("vm1"));
   g_assert_true (test_daemon_wait_log (f->daemon, "to release its root", TEST_TIMEOUT_MS));

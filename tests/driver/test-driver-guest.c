@@ -244,7 +244,7 @@ test_poweroff_while_unwatched (Fixture *f, gconstpointer data)
   g_autofree char *monitor_path = g_build_filename (f->root->dir, "run", "orphan.qmp", NULL);
   QmpClient *monitor;
   gboolean powered_off = FALSE;
-  gint64 deadline;
+  EventLog log = { 0 };
 
   /* Nobody listens to QEMU's monitor now: the test does, long enough to
    * see the guest power off. */
@@ -258,27 +258,20 @@ test_poweroff_while_unwatched (Fixture *f, gconstpointer data)
   g_clear_pointer (&monitor, qmp_client_unref);
   g_assert_cmpint (kill (qemu_pid, 0), ==, 0);
 
-  f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_OWN_THREAD, &error);
+  /* On this thread's context: nothing happens before we subscribe, and
+   * the stop is an event we wait for. */
+  f->conn = qvirt_connection_open (f->root->uri, QVIRT_CONNECTION_FLAGS_NONE, &error);
   g_assert_no_error (error);
+  qvirt_connection_subscribe_events (f->conn, "orphan", event_log_record, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (event_log_wait (&log, "orphan stopped shutdown", TIMEOUT_MS));
   g_assert_true (test_wait_pid_gone (qemu_pid, TIMEOUT_MS));
   domain = qvirt_connection_lookup_domain (f->conn, "orphan", &error);
   g_assert_no_error (error);
-  /* The driver notices QEMU's exit through its own pidfd, maybe after
-   * our pidfd woke us. */
-  deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
-  for (;;)
-    {
-      g_autoptr(QvirtDomainInfo) info = qvirt_domain_get_info (domain, &error);
-
-      g_assert_no_error (error);
-      if (g_str_equal (info->state, "shutoff"))
-        {
-          g_assert_cmpstr (info->reason, ==, "shutdown");
-          break;
-        }
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (1000);
-    }
+  assert_state (domain, "shutoff", "shutdown");
+  g_clear_pointer (&domain, qvirt_domain_unref);
+  qvirt_connection_close (g_steal_pointer (&f->conn));
+  event_log_clear (&log);
 }
 
 int

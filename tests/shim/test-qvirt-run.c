@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -205,32 +206,46 @@ test_signal_while_starting (Fixture *f, gconstpointer data)
 {
   g_autofree char *xml = guestless_xml ("vm1", NULL);
   g_autofree char *path = write_file (f, "vm1.xml", xml);
-  const char *argv[] = { NULL, "--shutdown-timeout", "30", path, NULL };
-  g_autoptr(TestShim) shim = test_shim_spawn (argv, NULL, FALSE);
-  g_autofree char *children_path = g_strdup_printf ("/proc/%d/task/%d/children",
-                                                    (int) shim->pid, (int) shim->pid);
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * 1000;
-  GPid qemu_pid = 0;
+  g_autofree char *root = g_build_filename (f->dir, "root", NULL);
+  g_autofree char *log_dir = g_build_filename (root, "log", NULL);
+  g_autofree char *status = g_build_filename (root, "run", "vm1.status", NULL);
+  const char *argv[] = { NULL, "--shutdown-timeout", "30", "--root", root, path, NULL };
+  g_autoptr(TestShim) shim = NULL;
+  int watch = inotify_init1 (IN_CLOEXEC);
+  gboolean log_created = FALSE;
 
-  /* QEMU takes tens of milliseconds from its exec to its monitor. */
-  while (qemu_pid == 0)
+  /* The driver creates the domain's log right before it spawns QEMU,
+   * tens of milliseconds before the vCPUs could run. */
+  g_assert_cmpint (g_mkdir_with_parents (log_dir, 0700), ==, 0);
+  g_assert_cmpint (inotify_add_watch (watch, log_dir, IN_CREATE), >=, 0);
+  shim = test_shim_spawn (argv, NULL, FALSE);
+  while (!log_created)
     {
-      g_autofree char *children = NULL;
+      char buffer[4096] __attribute__((aligned (__alignof__ (struct inotify_event))));
+      struct pollfd pfd = { .fd = watch, .events = POLLIN };
+      gssize n;
 
-      if (g_file_get_contents (children_path, &children, NULL, NULL))
-        qemu_pid = (GPid) atoi (children);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      if (qemu_pid == 0)
-        g_usleep (200);
+      g_assert_cmpint (poll (&pfd, 1, TIMEOUT_MS), ==, 1);
+      n = read (watch, buffer, sizeof buffer);
+      g_assert_cmpint (n, >, 0);
+      for (char *at = buffer; at < buffer + n;)
+        {
+          const struct inotify_event *event = (const struct inotify_event *) at;
+
+          log_created |= event->len > 0 && g_str_equal (event->name, "vm1.log");
+          at += sizeof *event + event->len;
+        }
     }
+  close (watch);
   kill (shim->pid, SIGTERM);
   g_assert_cmpint (test_shim_wait_exit (shim, TIMEOUT_MS), ==, 128 + SIGTERM);
-  /* Destroyed and reaped by the shim before it exited. */
-  g_assert_cmpint (kill (qemu_pid, 0), ==, -1);
   g_test_message ("%s", shim->err->str);
   g_assert_null (strstr (shim->err->str, "CRITICAL"));
   g_assert_null (strstr (shim->err->str, "is running"));
   g_assert_nonnull (strstr (shim->err->str, "while domain 'vm1' was starting"));
+  /* Destroyed: its QEMU gone, the driver cleaned up after it. */
+  g_assert_null (strstr (shim->err->str, "domain 'vm1': "));
+  g_assert_false (g_file_test (status, G_FILE_TEST_EXISTS));
 }
 
 static void
